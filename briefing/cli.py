@@ -1,0 +1,222 @@
+"""Command line: the TUI by default, and headless subcommands over the same core.
+
+Exit codes: 0 ran (failed feeds are reported, not fatal), 2 usage or config error,
+1 unexpected failure (details in the log file, never a bare traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from briefing import __version__
+from briefing.config import Config, ConfigError, find_feeds_file, load_config, state_dir
+from briefing.safety import clean_line
+from briefing.store import StoreError
+
+log = logging.getLogger("briefing")
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What every command needs: the config, the store path and, for the demo, a transport."""
+
+    config: Config
+    db_path: Path
+    transport: httpx.AsyncBaseTransport | None = None
+    demo: bool = False
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefing",
+        description="A terminal news briefing reader: feeds in, threads of what is going on out.",
+        epilog="With no command, opens the reader. Keys: press ? inside the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefing {__version__}")
+    parser.add_argument(
+        "--feeds",
+        metavar="PATH",
+        help="feeds file (default: $BRIEFING_FEEDS, ./feeds.toml, then the user config dir)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="store file (default: $BRIEFING_DB, [settings] store, then the user data dir)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the bundled offline demo feeds (no network) and a demo store",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("tui", help="open the reader (the default)")
+    fetch = sub.add_parser("fetch", help="refresh all feeds and print a per-feed summary")
+    fetch.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    stories = sub.add_parser("stories", help="list recent stories")
+    stories.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    stories.add_argument("--search", default="", help="full-text search over title and summary")
+    stories.add_argument("--unread", action="store_true", help="only unread stories")
+    stories.add_argument("--since", type=parse_since, help="only newer than this, e.g. 36h, 7d")
+    stories.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
+    return parser
+
+
+def parse_since(text: str) -> datetime:
+    """'90m', '36h', '7d', '2w' -> the moment that long ago."""
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected a duration like 36h or 7d, not {text!r}")
+    unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match[2]]
+    return datetime.now(UTC) - timedelta(**{unit: int(match[1])})
+
+
+def make_session(args: argparse.Namespace) -> Session:
+    env_db = os.environ.get("BRIEFING_DB")
+    if args.demo:
+        from briefing.demo import demo_config, demo_db_path, demo_transport
+
+        db = Path(args.db or env_db or demo_db_path()).expanduser()
+        return Session(demo_config(db_path=db), db, demo_transport(), demo=True)
+    config = load_config(find_feeds_file(args.feeds))
+    db = Path(args.db or env_db or config.settings.store).expanduser()
+    return Session(replace(config, settings=replace(config.settings, store=db)), db)
+
+
+def setup_logging() -> Path:
+    folder = state_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "briefing.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("briefing")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    log_path = setup_logging()
+    try:
+        session = make_session(args)
+        command = args.command or "tui"
+        if command == "tui":
+            from briefing.ui.app import run_app  # Textual loads only for the TUI
+
+            return run_app(session)
+        return COMMANDS[command](session, args)
+    except ConfigError as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: log it, say where, no traceback
+        log.exception("unexpected failure")
+        print(
+            f"briefing: unexpected error: {clean_line(str(exc) or type(exc).__name__, 200)}\n"
+            f"details are in {log_path}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def cmd_fetch(session: Session, args: argparse.Namespace) -> int:
+    from briefing.pipeline import Progress, refresh
+
+    def show(p: Progress) -> None:
+        if p.feed is not None and not args.json and sys.stderr.isatty():
+            print(
+                f"\r[{p.done}/{p.total}] {clean_line(p.feed.name, 40):<40}", end="", file=sys.stderr
+            )
+
+    report = asyncio.run(
+        refresh(session.config, session.db_path, transport=session.transport, progress=show)
+    )
+    if sys.stderr.isatty() and not args.json:
+        print("\r" + " " * 50 + "\r", end="", file=sys.stderr)
+    if args.json:
+        rows = [
+            {"name": f.name, "url": f.url, "ok": f.ok, "status": f.status,
+             "http_status": f.http_status, "new": f.new_stories, "seconds": round(f.seconds, 3)}
+            for f in sorted(report.feeds, key=lambda f: f.name.lower())
+        ]  # fmt: skip
+        print(json.dumps({"feeds": rows, "new_stories": report.new_stories, "notes": report.notes}))
+        return 0
+    table = [
+        (f.name, f.status, str(f.new_stories), f"{f.seconds:.2f}s")
+        for f in sorted(report.feeds, key=lambda f: (f.ok, f.name.lower()))
+    ]
+    print(format_table(("feed", "status", "new", "time"), table, right={2, 3}))
+    print()
+    failed = len(report.failed)
+    print(
+        f"{len(report.feeds)} feeds, {report.new_stories} new stories, "
+        f"{failed} failed, {report.seconds:.1f} s"
+    )
+    for note in report.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def cmd_stories(session: Session, args: argparse.Namespace) -> int:
+    from briefing.store import Store
+
+    with Store(session.db_path) as store:
+        stories = store.stories(
+            limit=max(1, args.limit), search=args.search, unread_only=args.unread, since=args.since
+        )
+    if args.json:
+        print(json.dumps([
+            {"id": s.id, "title": s.title, "link": s.link, "source": s.source,
+             "published": s.published.isoformat(), "summary": s.summary, "author": s.author,
+             "read": s.read, "thread_id": s.thread_id}
+            for s in stories
+        ], ensure_ascii=False))  # fmt: skip
+        return 0
+    if not stories:
+        print("no stories yet: run `briefing fetch` first" if not args.search else "no matches")
+        return 0
+    rows = [(s.published.strftime("%Y-%m-%d %H:%M"), s.source, s.title) for s in stories]
+    print(format_table(("published (UTC)", "source", "title"), rows))
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Session, argparse.Namespace], int]] = {
+    "fetch": cmd_fetch,
+    "stories": cmd_stories,
+}
+
+
+def format_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int] | None = None
+) -> str:
+    """A plain-text table; every cell is cleaned again here, right before the terminal."""
+    right = right or set()
+    cells = [[clean_line(c, 90) for c in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(cells):
+        parts = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(parts).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,139 @@
+"""refresh(): fetch -> parse -> store -> entities -> threads, the one path every caller uses.
+
+The CLI runs it with asyncio.run, the TUI in a worker thread with its own loop, the benchmarks
+directly. Progress is reported through a plain callback; cancellation through a
+threading.Event, so nothing here knows about Textual.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from briefing.config import Config
+from briefing.fetch import FetchLimits, FetchResult, fetch_all, make_client
+from briefing.models import FeedStatus, Story
+from briefing.parse import parse_feed
+from briefing.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One step of a refresh: a feed finished, or a later stage moved on."""
+
+    stage: str  # "fetch", "entities", "threads", "done"
+    done: int
+    total: int
+    feed: FeedStatus | None = None
+    message: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    feeds: list[FeedStatus] = field(default_factory=list)
+    new_stories: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FeedStatus]:
+        return [f for f in self.feeds if not f.ok]
+
+
+def _limits(config: Config) -> FetchLimits:
+    s = config.settings
+    return FetchLimits(timeout=s.timeout, max_bytes=s.max_bytes, concurrency=s.concurrency)
+
+
+async def refresh(
+    config: Config,
+    db_path: Path | str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    enrich: bool = True,
+) -> RefreshReport:
+    """Refresh every enabled feed into the store at db_path, then annotate and thread."""
+    started = time.perf_counter()
+    report = RefreshReport()
+    feeds = [f for f in config.feeds if f.enabled]
+    notify = progress or (lambda _p: None)
+    store = Store(db_path)
+    try:
+        async with make_client(_limits(config), transport) as client:
+            results = fetch_all(client, feeds, lambda f: store.validators(f.url), _limits(config))
+            async for result in results:
+                status = store_result(store, result, config.settings.max_items)
+                report.feeds.append(status)
+                report.new_stories += status.new_stories
+                notify(Progress("fetch", len(report.feeds), len(feeds), feed=status))
+                if cancel is not None and cancel.is_set():
+                    report.notes.append("refresh cancelled")
+                    break
+        if enrich and not (cancel is not None and cancel.is_set()):
+            report.notes.extend(enrich_store(store, notify, cancel))
+    finally:
+        store.close()
+    report.seconds = time.perf_counter() - started
+    notify(Progress("done", len(report.feeds), len(feeds), message=summary_line(report)))
+    return report
+
+
+def store_result(store: Store, result: FetchResult, max_items: int) -> FeedStatus:
+    """Parse one fetched feed and store its stories and status. Never raises for bad input."""
+    feed = result.feed
+    ok, status, title, new = result.ok, result.status, "", 0
+    if result.ok and result.body is not None:
+        parsed = parse_feed(result.body, feed, result.headers, max_items=max_items)
+        title = parsed.title
+        if parsed.problem:
+            ok, status = False, parsed.problem
+        else:
+            new = len(store.add_stories(parsed.stories))
+            status = f"ok, {new} new" if new else "ok, nothing new"
+            if parsed.skipped:
+                status += f" ({parsed.skipped} items over the cap skipped)"
+    outcome = FeedStatus(
+        url=feed.url,
+        name=feed.name,
+        ok=ok,
+        status=status,
+        http_status=result.http_status,
+        new_stories=new,
+        seconds=result.seconds,
+    )
+    # Validators are only kept from a successful response (see Store.record_feed).
+    store.record_feed(outcome, result.validators, title)
+    return outcome
+
+
+def ingest(store: Store, stories: Sequence[Story], *, enrich: bool = True) -> list[Story]:
+    """Store already-parsed stories and run the later stages: the benchmarks' entry point."""
+    added = store.add_stories(stories)
+    if enrich:
+        enrich_store(store, lambda _p: None, None)
+    return added
+
+
+def enrich_store(
+    store: Store, notify: ProgressCallback, cancel: threading.Event | None
+) -> list[str]:
+    """Entities, then threads, for stories that lack them. Returns notes for the user."""
+    return []
+
+
+def summary_line(report: RefreshReport) -> str:
+    failed = len(report.failed)
+    text = f"{len(report.feeds)} feeds, {report.new_stories} new stories in {report.seconds:.1f} s"
+    if failed:
+        text += f", {failed} failed"
+    return text

@@ -1,0 +1,1 @@
+"""The Textual app. It only calls into the core and renders what the store holds."""

@@ -1,0 +1,179 @@
+"""BriefingApp: the screens, the app-wide keys and the refresh worker.
+
+Startup reads the store only, so the first screen appears before any network work; the
+refresh runs in a worker thread with its own event loop and its own store connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from briefing import __version__
+from briefing.cli import Session
+from briefing.pipeline import Progress, refresh
+from briefing.store import Store
+from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
+from briefing.ui.screens.help import HelpScreen
+from briefing.ui.screens.main import MainScreen
+from briefing.ui.widgets.nav_list import NavList
+from briefing.ui.widgets.refresh_bar import RefreshBar
+from briefing.ui.widgets.story_list import StoryList
+
+# Keys that Textual itself provides and the help screen should still list.
+BUILTIN_KEYS = [
+    ("tab / shift+tab", "next / previous pane", "focus-next"),
+    ("up / down", "move in a list", "cursor"),
+    ("enter", "open the highlighted item", "select"),
+    ("ctrl+p", "command palette", "command-palette"),
+]
+
+
+class BriefingApp(App[int]):
+    """The terminal reader.
+
+    | Key | Action |
+    | --- | --- |
+    | r | refresh feeds now |
+    | ? | help |
+    | q | quit |
+    """
+
+    CSS_PATH = "briefing.tcss"
+    TITLE = "briefing"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+    ]
+
+    def __init__(self, session: Session, *, auto_refresh: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.auto_refresh = auto_refresh
+        self.store = Store(session.db_path)
+        self.sub_title = "demo (offline)" if session.demo else str(session.config.path or "")
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        if self.auto_refresh and self.session.config.feeds:
+            self.call_after_refresh(self.action_refresh)
+        minutes = self.session.config.settings.refresh_minutes
+        self.set_interval(minutes * 60, self.action_refresh, name="auto-refresh")
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+    # -- refresh ----------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        if any(w.group == "refresh" and w.is_running for w in self.workers):
+            self.notify("A refresh is already running.", timeout=2)
+            return
+        self.refresh_bar.start(len([f for f in self.session.config.feeds if f.enabled]))
+        self.run_refresh()
+
+    @property
+    def refresh_bar(self) -> RefreshBar:
+        return (
+            self.screen.query_one(RefreshBar)
+            if isinstance(self.screen, MainScreen)
+            else (self.get_screen_stack_main().query_one(RefreshBar))
+        )
+
+    def get_screen_stack_main(self) -> MainScreen:
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="refresh", name="refresh")
+    def run_refresh(self) -> None:
+        worker = get_current_worker()
+
+        def progress(step: Progress) -> None:
+            self.post_message(RefreshProgress(step))
+
+        report = asyncio.run(
+            refresh(
+                self.session.config,
+                self.session.db_path,
+                transport=self.session.transport,
+                progress=progress,
+                cancel=worker.cancelled_event,
+            )
+        )
+        self.post_message(RefreshFinished(report))
+
+    @on(RefreshProgress)
+    def refresh_progress(self, message: RefreshProgress) -> None:
+        self.refresh_bar.step(message.progress)
+
+    @on(RefreshFinished)
+    def refresh_finished(self, message: RefreshFinished) -> None:
+        report = message.report
+        failed = len(report.failed)
+        text = (
+            f"Refreshed {len(report.feeds)} feeds · {report.new_stories} new stories"
+            f"{f' · {failed} failed' if failed else ''} · {report.seconds:.1f} s"
+        )
+        for note in report.notes:
+            text += f" · {note}"
+        self.refresh_bar.finish(text, warn=bool(failed))
+        self.get_screen_stack_main().reload()
+
+    @on(RefreshFailed)
+    def refresh_failed(self, message: RefreshFailed) -> None:
+        self.refresh_bar.finish(f"Refresh failed: {message.error}", warn=True)
+
+    @on(Worker.StateChanged)
+    def worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "refresh":
+            self.log.error(event.worker.error)
+            self.post_message(RefreshFailed(str(event.worker.error)))
+
+    # -- help and palette -------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.all_bindings()))
+
+    def all_bindings(self) -> list[tuple[str, str, str]]:
+        """Every binding of the app, screens and lists, for the help screen."""
+        rows: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        groups = [self.BINDINGS, MainScreen.BINDINGS, StoryList.BINDINGS, NavList.BINDINGS]
+        for group in groups:
+            for binding in group:
+                if not isinstance(binding, Binding) or (binding.id or "") in seen:
+                    continue
+                seen.add(binding.id or "")
+                key = binding.key_display or binding.key.replace("question_mark", "?")
+                key = key.replace("slash", "/")
+                rows.append((key, binding.description or binding.action, binding.id or ""))
+        return rows + BUILTIN_KEYS
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Refresh feeds", "Fetch every feed now", self.action_refresh)
+        yield SystemCommand("Show keys", "List every key binding", self.action_help)
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is not None:
+            yield SystemCommand("Search stories", "Full-text search", main.action_search)
+            yield SystemCommand(
+                "Toggle read", "Mark the story read/unread", main.action_toggle_read
+            )
+            yield SystemCommand("Open link", "Open the story in the browser", main.action_open_link)
+
+
+def run_app(session: Session) -> int:
+    app = BriefingApp(session)
+    app.run()
+    return app.return_code or 0
+
+
+__all__ = ["BriefingApp", "__version__", "run_app"]

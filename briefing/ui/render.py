@@ -1,0 +1,73 @@
+"""Feed text -> rich Text. The only way feed text reaches the screen.
+
+Text objects are never parsed as markup, so "[bold]" or "[@click=app.quit]" in a title stays
+literal; control characters are stripped again here (defence in depth after parse.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from briefing.models import Story
+from briefing.safety import clean_block, clean_line
+
+SOURCE_WIDTH = 16
+
+
+def safe(text: str, style: str = "", limit: int = 500) -> Text:
+    """One line of untrusted text as a literal Text."""
+    return Text(clean_line(text, limit), style=style, no_wrap=False)
+
+
+def local_time(when: datetime) -> datetime:
+    return when.astimezone()
+
+
+def short_time(when: datetime, now: datetime | None = None) -> str:
+    """'14:05' today, 'Tue 14:05' this week, else '12 Mar'."""
+    local = local_time(when)
+    today = local_time(now) if now else datetime.now().astimezone()
+    days = (today.date() - local.date()).days
+    if days == 0:
+        return local.strftime("%H:%M")
+    if 0 < days < 7:
+        return local.strftime("%a %H:%M")
+    return local.strftime("%d %b")
+
+
+def story_row(story: Story, now: datetime | None = None) -> Text:
+    """A story list row: unread marker, time, outlet, title."""
+    marker = Text("● " if not story.read else "  ", style="bold")
+    row = Text.assemble(
+        marker,
+        (f"{short_time(story.published, now):>9}  ", "dim"),
+        (clean_line(story.source, SOURCE_WIDTH).ljust(SOURCE_WIDTH)[:SOURCE_WIDTH], "italic"),
+        "  ",
+        (clean_line(story.title), "" if story.read else "bold"),
+        no_wrap=True,
+        overflow="ellipsis",
+    )
+    return row
+
+
+def reader_header(story: Story) -> Text:
+    """Title, outlet, author, time and link above the story text."""
+    text = Text()
+    text.append(clean_line(story.title), style="bold")
+    text.append("\n")
+    meta = [clean_line(story.source, 80)]
+    if story.author:
+        meta.append(clean_line(story.author, 80))
+    meta.append(local_time(story.published).strftime("%a %d %b %Y, %H:%M"))
+    text.append(" · ".join(meta), style="dim")
+    if story.link:
+        text.append("\n")
+        text.append(clean_line(story.link, 300), style="underline dim")
+    return text
+
+
+def reader_body(story: Story) -> Text:
+    body = clean_block(story.summary)
+    return Text(body or "(this feed gave no text for this story — press o to open it)")

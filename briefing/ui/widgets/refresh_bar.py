@@ -1,0 +1,51 @@
+"""A one-line status bar: refresh progress per feed, then a summary of the last refresh."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import ProgressBar, Static
+
+from briefing.pipeline import Progress
+from briefing.safety import clean_line
+
+
+class RefreshBar(Horizontal):
+    DEFAULT_CSS = """
+    RefreshBar { height: 1; padding: 0 1; background: $panel; }
+    RefreshBar > #refresh-label { width: 1fr; }
+    RefreshBar > ProgressBar { width: 40; display: none; }
+    RefreshBar.-busy > ProgressBar { display: block; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("", style="dim"), id="refresh-label")
+        yield ProgressBar(total=None, show_eta=False, id="refresh-progress")
+
+    def start(self, total: int) -> None:
+        self.add_class("-busy")
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=0)
+        self.say(f"Refreshing {total} feeds…")
+
+    def step(self, progress: Progress) -> None:
+        bar = self.query_one(ProgressBar)
+        if progress.stage == "fetch" and progress.feed is not None:
+            bar.update(total=max(progress.total, 1), progress=progress.done)
+            feed = progress.feed
+            self.say(
+                f"Refreshing {progress.done}/{progress.total} · "
+                f"{clean_line(feed.name, 40)}: {clean_line(feed.status, 80)}",
+                warn=not feed.ok,
+            )
+        elif progress.message:
+            bar.update(total=None)
+            self.say(progress.message)
+
+    def finish(self, message: str, warn: bool = False) -> None:
+        self.remove_class("-busy")
+        self.say(message, warn=warn)
+
+    def say(self, message: str, warn: bool = False) -> None:
+        style = "bold red" if warn else "dim"
+        self.query_one("#refresh-label", Static).update(Text(clean_line(message, 300), style=style))

@@ -1,0 +1,36 @@
+"""The headless core must be importable without textual or rich (harlequin's idiom)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+CORE = [
+    "briefing",
+    "briefing.cli",
+    "briefing.config",
+    "briefing.models",
+    "briefing.fetch",
+    "briefing.parse",
+    "briefing.store",
+    "briefing.pipeline",
+    "briefing.safety",
+    "briefing.demo",
+]
+FORBIDDEN = ("textual", "rich", "spacy")
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_module_imports_no_ui(module: str) -> None:
+    # httpx's __init__ imports its optional command-line client, which imports rich when rich is
+    # installed; block that one module so the test sees only what briefing itself imports.
+    code = (
+        "import sys; sys.modules['httpx._main'] = None\n"
+        f"import {module}\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\n"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"{module} pulled in {out.stdout.strip()}"

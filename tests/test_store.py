@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from briefing.fetch import Validators
+from briefing.models import FeedStatus, Story
+from briefing.store import MIGRATIONS, Store, StoreError, fts_query
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def story(n: int, **changes: object) -> Story:
+    base = Story(
+        id=f"id{n}",
+        feed_url="https://a.example/feed",
+        source="Outlet A",
+        title=f"Title number {n}",
+        link=f"https://a.example/{n}",
+        summary=f"Summary {n} about Idlib and the Sochi deal",
+        published=T0 + timedelta(hours=n),
+        first_seen=T0 + timedelta(hours=n),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "s.db")
+
+
+def test_schema_is_versioned_and_wal(store: Store) -> None:
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
+    assert {"stories", "stories_fts", "mentions", "entities", "threads", "thread_merges"} <= tables
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="newer briefing"):
+        Store(path)
+
+
+def test_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open"):
+        Store(path)
+
+
+def test_add_is_idempotent_and_keeps_first_seen(store: Store) -> None:
+    assert len(store.add_stories([story(1), story(2)])) == 2
+    later = story(1, first_seen=T0 + timedelta(days=3), title="Changed")
+    assert store.add_stories([later]) == []
+    kept = store.story("id1")
+    assert kept is not None and kept.first_seen == story(1).first_seen
+    assert store.count_stories() == 2
+
+
+def test_same_feed_same_link_new_guid_is_a_duplicate(store: Store) -> None:
+    store.add_stories([story(1)])
+    assert store.add_stories([story(9, link=story(1).link)]) == []
+    other_feed = story(9, link=story(1).link, feed_url="https://b.example/feed")
+    assert len(store.add_stories([other_feed])) == 1
+
+
+def test_listing_order_and_filters(store: Store) -> None:
+    store.add_stories([story(n) for n in range(5)])
+    store.add_stories([story(10, feed_url="https://b.example/feed", source="B")])
+    assert [s.id for s in store.stories(limit=3)] == ["id10", "id4", "id3"]
+    assert [s.id for s in store.stories(feed_url="https://b.example/feed")] == ["id10"]
+    since = store.stories(since=T0 + timedelta(hours=3, minutes=30))
+    assert {s.id for s in since} == {"id4", "id10"}
+
+
+def test_read_state_persists_across_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    with Store(path) as first:
+        first.add_stories([story(1), story(2)])
+        first.set_read(["id1"])
+    with Store(path) as second:
+        assert second.story("id1").read is True  # type: ignore[union-attr]
+        assert second.story("id2").read is False  # type: ignore[union-attr]
+        assert second.unread_counts() == {"https://a.example/feed": 1}
+        assert [s.id for s in second.stories(unread_only=True)] == ["id2"]
+
+
+def test_full_text_search(store: Store) -> None:
+    store.add_stories([story(1), story(2, title="Earthquake in Arequipa", summary="Rescue teams")])
+    assert [s.id for s in store.stories(search="arequipa")] == ["id2"]
+    assert [s.id for s in store.stories(search="earthq")] == ["id2"]  # prefix
+    assert {s.id for s in store.stories(search="sochi")} == {"id1"}
+
+
+@pytest.mark.parametrize("query", ['"', "AND OR NOT", "title:x", "(((", "*", "NEAR(a b)", "'; DROP"])
+def test_search_syntax_from_users_never_raises(store: Store, query: str) -> None:
+    store.add_stories([story(1)])
+    store.stories(search=query)
+
+
+def test_fts_query_quotes_every_word() -> None:
+    assert fts_query('sochi "deal" OR') == '"sochi"* "deal"* "OR"*'
+    assert fts_query("!!!") == ""
+
+
+def test_feed_status_and_validators(store: Store) -> None:
+    url = "https://a.example/feed"
+    ok = FeedStatus(url=url, name="A", ok=True, status="ok, 2 new", http_status=200, new_stories=2)
+    store.record_feed(ok, Validators(etag='"v1"', last_modified="Mon"), title="A title")
+    assert store.validators(url) == Validators('"v1"', "Mon")
+    failed = FeedStatus(url=url, name="A", ok=False, status="timed out after 20 s")
+    store.record_feed(failed, Validators())
+    assert store.validators(url) == Validators('"v1"', "Mon")  # kept from the last success
+    [row] = store.feeds()
+    assert (row.ok, row.status, row.failures, row.title, row.items) == (
+        False, "timed out after 20 s", 1, "A title", 2,
+    )  # fmt: skip
+    store.record_feed(ok, Validators(etag='"v2"'))
+    assert store.feeds()[0].failures == 0
+
+
+def test_two_connections_share_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    writer, reader = Store(path), Store(path)
+    writer.add_stories([story(1)])
+    assert reader.count_stories() == 1
+    with writer.transaction():  # a reader is never blocked by a writer under WAL
+        writer.db.execute("UPDATE stories SET read = 1")
+        assert reader.story("id1").read is False  # type: ignore[union-attr]
+    assert reader.story("id1").read is True  # type: ignore[union-attr]
+
+
+def test_failed_transaction_rolls_back(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        db.execute("UPDATE stories SET read = 1")
+        raise RuntimeError("boom")
+    assert not store.db.in_transaction
