@@ -133,7 +133,7 @@ async def _fetch_into(
         async with client.stream("GET", current, headers=headers) as response:
             result.http_status = response.status_code
             result.final_url = str(current)
-            if response.is_redirect:
+            if response.status_code in (301, 302, 303, 307, 308):
                 current = _redirect_target(current, response.headers.get("location", ""))
                 continue
             if response.status_code == 304:
@@ -178,6 +178,10 @@ async def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     inflater = _Inflater(encoding)
     chunks: list[bytes] = []
     size = 0
+    if response.is_stream_consumed:  # a transport handed over a response it had already read
+        if len(response.content) > max_bytes:
+            raise too_big
+        return response.content
     async for raw in response.aiter_raw():
         data = inflater.feed(raw, max_bytes - size + 1)
         size += len(data)

@@ -65,7 +65,9 @@ def test_bool_is_not_an_int() -> None:
 def test_duplicate_feeds_by_url_and_by_name() -> None:
     dup_url = GOOD.replace("https://two.example/atom", "https://one.example/rss/")
     assert "duplicate feed: same url as feed #1" in error_of(dup_url)
-    dup_name = GOOD.replace('url = "https://two.example/atom"', 'name = "one"\nurl = "https://t.example/"')
+    dup_name = GOOD.replace(
+        'url = "https://two.example/atom"', 'name = "one"\nurl = "https://t.example/"'
+    )
     assert "duplicate feed: same name" in error_of(dup_name)
 
 

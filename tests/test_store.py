@@ -100,7 +100,9 @@ def test_full_text_search(store: Store) -> None:
     assert {s.id for s in store.stories(search="sochi")} == {"id1"}
 
 
-@pytest.mark.parametrize("query", ['"', "AND OR NOT", "title:x", "(((", "*", "NEAR(a b)", "'; DROP"])
+@pytest.mark.parametrize(
+    "query", ['"', "AND OR NOT", "title:x", "(((", "*", "NEAR(a b)", "'; DROP"]
+)
 def test_search_syntax_from_users_never_raises(store: Store, query: str) -> None:
     store.add_stories([story(1)])
     store.stories(search=query)

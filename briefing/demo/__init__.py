@@ -66,6 +66,6 @@ def demo_transport() -> httpx.MockTransport:
         if request.headers.get("if-none-match") == etag:
             return httpx.Response(304, headers={"ETag": etag})
         headers = {"ETag": etag, "Content-Type": "application/xml; charset=utf-8"}
-        return httpx.Response(200, content=body, headers=headers)
+        return httpx.Response(200, stream=httpx.ByteStream(body), headers=headers)
 
     return httpx.MockTransport(handle)

@@ -53,10 +53,10 @@ class BriefingApp(App[int]):
         Binding("r", "refresh", "Refresh", id="refresh"),
     ]
 
-    def __init__(self, session: Session, *, auto_refresh: bool = True) -> None:
+    def __init__(self, session: Session, *, refresh_on_start: bool = True) -> None:
         super().__init__()
         self.session = session
-        self.auto_refresh = auto_refresh
+        self.refresh_on_start = refresh_on_start
         self.store = Store(session.db_path)
         self.sub_title = "demo (offline)" if session.demo else str(session.config.path or "")
 
@@ -65,7 +65,7 @@ class BriefingApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        if self.auto_refresh and self.session.config.feeds:
+        if self.refresh_on_start and self.session.config.feeds:
             self.call_after_refresh(self.action_refresh)
         minutes = self.session.config.settings.refresh_minutes
         self.set_interval(minutes * 60, self.action_refresh, name="auto-refresh")

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefing import __version__
+from briefing.cli import format_table, main, parse_since
+from tests.conftest import LoopbackServer, rss
+
+
+def write_feeds(tmp_path: Path, server: LoopbackServer, paths: list[str]) -> Path:
+    text = "[settings]\ntimeout = 3\n" + "".join(
+        f'\n[[feed]]\nname = "{p.strip("/")}"\nurl = "{server.url(p)}"\n' for p in paths
+    )
+    path = tmp_path / "feeds.toml"
+    path.write_text(text)
+    return path
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "briefing", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_help_and_version() -> None:
+    out = run("--help")
+    assert out.returncode == 0 and "fetch" in out.stdout and "--demo" in out.stdout
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"briefing {__version__}"
+
+
+def test_fetch_reports_each_feed_and_exits_zero_on_failures(
+    server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.reply("/ok", rss([{"title": "Hello", "link": "http://e.org/1", "guid": "1"}]))
+    feeds = write_feeds(tmp_path, server, ["/ok", "/gone"])
+    code = main(["--feeds", str(feeds), "--db", str(tmp_path / "d.db"), "fetch"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "ok, 1 new" in out and "HTTP 404" in out
+    assert "2 feeds, 1 new stories, 1 failed" in out
+
+
+def test_fetch_json(
+    server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.reply("/ok", rss([{"title": "Hello", "link": "http://e.org/1", "guid": "1"}]))
+    feeds = write_feeds(tmp_path, server, ["/ok"])
+    assert main(["--feeds", str(feeds), "--db", str(tmp_path / "d.db"), "fetch", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["new_stories"] == 1 and data["feeds"][0]["status"] == "ok, 1 new"
+
+
+def test_stories_json_and_search(
+    server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.reply("/ok", rss([
+        {"title": "Joint patrols in Idlib", "link": "http://e.org/1", "guid": "1"},
+        {"title": "Quake in Arequipa", "link": "http://e.org/2", "guid": "2"},
+    ]))  # fmt: skip
+    feeds = write_feeds(tmp_path, server, ["/ok"])
+    db = str(tmp_path / "d.db")
+    main(["--feeds", str(feeds), "--db", db, "fetch"])
+    capsys.readouterr()
+    assert main(["--feeds", str(feeds), "--db", db, "stories", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["title"] for r in rows} == {"Joint patrols in Idlib", "Quake in Arequipa"}
+    assert {"id", "link", "source", "published", "read"} <= set(rows[0])
+    main(["--feeds", str(feeds), "--db", db, "stories", "--search", "idlib"])
+    out = capsys.readouterr().out
+    assert "Joint patrols in Idlib" in out and "Arequipa" not in out
+
+
+def test_bad_config_exits_2_with_one_clear_paragraph(tmp_path: Path) -> None:
+    bad = tmp_path / "feeds.toml"
+    bad.write_text('[[feed]]\nname = "x"\nurl = "https://x.example/"\nfrequency = 3\n')
+    out = run("--feeds", str(bad), "fetch")
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert f"{bad}, line 4 in [[feed]] #1: unknown key 'frequency'" in out.stderr
+
+
+def test_unexpected_error_is_logged_not_shown(tmp_path: Path) -> None:
+    db_dir = tmp_path / "a-directory.db"
+    db_dir.mkdir()
+    out = run("--demo", "--db", str(db_dir), "stories")
+    assert out.returncode in (1, 2)
+    assert "Traceback" not in out.stderr and out.stderr.startswith("briefing:")
+
+
+def test_usage_error_exits_2() -> None:
+    assert run("stories", "--since", "soon").returncode == 2
+
+
+def test_env_db_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFING_DB", str(tmp_path / "env.db"))
+    assert main(["--demo", "stories"]) == 0
+    assert (tmp_path / "env.db").exists()
+
+
+def test_parse_since() -> None:
+    delta = parse_since("2d")
+    assert delta.tzinfo is not None
+
+
+def test_format_table_cleans_cells() -> None:
+    table = format_table(("a", "b"), [("x\x1b[31mred", "\x9b2Jy")])
+    assert "\x1b" not in table and "\x9b" not in table and "xred" in table

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from briefing.config import Config, Settings
+from briefing.models import Feed
+from briefing.pipeline import Progress, refresh
+from briefing.store import Store
+from tests.conftest import LoopbackServer, rss
+
+
+def items(prefix: str, n: int) -> list[dict[str, str]]:
+    return [
+        {
+            "title": f"{prefix} story {i}",
+            "link": f"http://example.org/{prefix}/{i}",
+            "guid": f"{prefix}-{i}",
+            "description": f"Text of {prefix} story {i}",
+            "pubDate": f"Mon, 16 Nov 2026 {10 + i:02d}:00:00 GMT",
+        }
+        for i in range(n)
+    ]
+
+
+def config_for(
+    server: LoopbackServer, paths: list[str], tmp_path: Path, timeout: float = 2
+) -> Config:
+    feeds = tuple(Feed(name=p.strip("/"), url=server.url(p)) for p in paths)
+    return Config(feeds=feeds, settings=Settings(store=tmp_path / "s.db", timeout=timeout))
+
+
+async def test_refresh_stores_then_gets_304s(server: LoopbackServer, tmp_path: Path) -> None:
+    server.reply(
+        "/a", rss(items("a", 3)), headers={"ETag": '"a1"', "Content-Type": "application/rss+xml"}
+    )
+    server.reply("/b", rss(items("b", 2)), headers={"ETag": '"b1"'})
+    config = config_for(server, ["/a", "/b"], tmp_path)
+    seen: list[Progress] = []
+    first = await refresh(config, tmp_path / "s.db", progress=seen.append)
+    assert first.new_stories == 5 and not first.failed
+    assert [p.stage for p in seen if p.stage == "fetch"] == ["fetch", "fetch"]
+    assert seen[-1].stage == "done"
+
+    second = await refresh(config, tmp_path / "s.db")
+    assert second.new_stories == 0
+    assert sorted(f.status for f in second.feeds) == ["not modified", "not modified"]
+    assert all(h.get("If-None-Match") for path, h in server.requests[-2:])
+    with Store(tmp_path / "s.db") as store:
+        assert store.count_stories() == 5
+
+
+async def test_one_failing_feed_does_not_stop_the_others(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.reply("/good", rss(items("g", 2)))
+    server.reply("/html", b"<html><body>Hello</body></html>", headers={"Content-Type": "text/html"})
+    config = config_for(server, ["/good", "/missing", "/html"], tmp_path)
+    report = await refresh(config, tmp_path / "s.db")
+    by_name = {f.name: f for f in report.feeds}
+    assert by_name["good"].ok and by_name["good"].new_stories == 2
+    assert by_name["missing"].status.startswith("HTTP 404")
+    assert by_name["html"].status == "not a feed (HTML page)"
+    with Store(tmp_path / "s.db") as store:
+        rows = {r.name: r for r in store.feeds()}
+        assert rows["missing"].failures == 1 and rows["good"].failures == 0
+
+
+async def test_cancel_stops_after_the_current_feed(server: LoopbackServer, tmp_path: Path) -> None:
+    for p in ("/1", "/2", "/3"):
+        server.reply(p, rss(items(p.strip("/"), 1)))
+    cancel = threading.Event()
+
+    def stop(progress: Progress) -> None:
+        if progress.stage == "fetch":
+            cancel.set()
+
+    config = config_for(server, ["/1", "/2", "/3"], tmp_path)
+    report = await refresh(config, tmp_path / "s.db", progress=stop, cancel=cancel)
+    assert len(report.feeds) == 1 and "refresh cancelled" in report.notes
+
+
+async def test_disabled_feeds_are_skipped(server: LoopbackServer, tmp_path: Path) -> None:
+    server.reply("/on", rss(items("on", 1)))
+    feeds = (Feed("on", server.url("/on")), Feed("off", server.url("/off"), enabled=False))
+    config = Config(feeds=feeds, settings=Settings(store=tmp_path / "s.db"))
+    report = await refresh(config, tmp_path / "s.db")
+    assert [f.name for f in report.feeds] == ["on"]
+    assert all(path != "/off" for path, _ in server.requests)
