@@ -13,10 +13,39 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 WORDS = (
-    "government minister talks ceasefire election court ruling strike port workers union "
-    "central bank rates inflation earthquake rescue summit climate deal patrols border "
-    "parliament vote protest president agreement troops aid outbreak vaccine launch"
-).split()
+    "government",
+    "minister",
+    "talks",
+    "ceasefire",
+    "election",
+    "court",
+    "ruling",
+    "strike",
+    "port",
+    "workers",
+    "union",
+    "central",
+    "bank",
+    "rates",
+    "inflation",
+    "earthquake",
+    "rescue",
+    "summit",
+    "climate",
+    "deal",
+    "patrols",
+    "border",
+    "parliament",
+    "vote",
+    "protest",
+    "president",
+    "agreement",
+    "troops",
+    "aid",
+    "outbreak",
+    "vaccine",
+    "launch",
+)
 
 
 def feed_xml(n: int, items: int) -> bytes:

@@ -87,8 +87,8 @@ def test_read_state_persists_across_reopen(tmp_path: Path) -> None:
         first.add_stories([story(1), story(2)])
         first.set_read(["id1"])
     with Store(path) as second:
-        assert second.story("id1").read is True  # type: ignore[union-attr]
-        assert second.story("id2").read is False  # type: ignore[union-attr]
+        assert second.story("id1").read is True
+        assert second.story("id2").read is False
         assert second.unread_counts() == {"https://a.example/feed": 1}
         assert [s.id for s in second.stories(unread_only=True)] == ["id2"]
 
@@ -136,8 +136,8 @@ def test_two_connections_share_the_store(tmp_path: Path) -> None:
     assert reader.count_stories() == 1
     with writer.transaction():  # a reader is never blocked by a writer under WAL
         writer.db.execute("UPDATE stories SET read = 1")
-        assert reader.story("id1").read is False  # type: ignore[union-attr]
-    assert reader.story("id1").read is True  # type: ignore[union-attr]
+        assert reader.story("id1").read is False
+    assert reader.story("id1").read is True
 
 
 def test_failed_transaction_rolls_back(store: Store) -> None:

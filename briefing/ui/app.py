@@ -7,7 +7,8 @@ refresh runs in a worker thread with its own event loop and its own store connec
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -53,9 +54,16 @@ class BriefingApp(App[int]):
         Binding("r", "refresh", "Refresh", id="refresh"),
     ]
 
-    def __init__(self, session: Session, *, refresh_on_start: bool = True) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        refresh_on_start: bool = True,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.refresh_on_start = refresh_on_start
         self.store = Store(session.db_path)
         self.sub_title = "demo (offline)" if session.demo else str(session.config.path or "")
@@ -118,9 +126,10 @@ class BriefingApp(App[int]):
     def refresh_finished(self, message: RefreshFinished) -> None:
         report = message.report
         failed = len(report.failed)
+        at = self.clock().astimezone().strftime("%H:%M")
         text = (
-            f"Refreshed {len(report.feeds)} feeds · {report.new_stories} new stories"
-            f"{f' · {failed} failed' if failed else ''} · {report.seconds:.1f} s"
+            f"Refreshed {len(report.feeds)} feeds at {at} · {report.new_stories} new stories"
+            f"{f' · {failed} failed' if failed else ''}"
         )
         for note in report.notes:
             text += f" · {note}"

@@ -76,7 +76,7 @@ async def test_j_k_move_and_enter_marks_read_persistently(make_session: SessionF
         assert app.screen.query_one(Reader).story == opened
         assert stories.current is not None and stories.current.read
     with Store(session.db_path) as store:
-        assert store.story(opened.id).read is True  # type: ignore[union-attr]
+        assert store.story(opened.id).read is True
     again = BriefingApp(session, refresh_on_start=False)
     async with again.run_test() as pilot:
         await pilot.pause()
@@ -134,14 +134,14 @@ async def test_slash_searches_and_escape_clears(make_session: SessionFactory) ->
 async def test_o_opens_only_web_links(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     opened: list[str] = []
-    app.open_url = lambda url, new_tab=True: opened.append(url)  # type: ignore[method-assign]
+    app.open_url = lambda url, new_tab=True: opened.append(url)
     async with app.run_test() as pilot:
         await settle(app, pilot)
         await pilot.press("o")
         assert opened == ["https://south.test/q"]
         await pilot.press("end", "o")  # the javascript: link, stored as no link at all
         assert opened == ["https://south.test/q"]
-        assert app.screen.query_one(StoryList).current.title == "Script link"  # type: ignore[union-attr]
+        assert app.screen.query_one(StoryList).current.title == "Script link"
 
 
 async def test_r_refreshes_again_with_progress(make_session: SessionFactory) -> None:
@@ -151,7 +151,7 @@ async def test_r_refreshes_again_with_progress(make_session: SessionFactory) -> 
         await pilot.press("r")
         await settle(app, pilot)
         label = app.screen.query_one("#refresh-label")
-        assert "Refreshed 2 feeds · 0 new stories" in str(label.render())
+        assert "0 new stories" in str(label.render())
 
 
 async def test_question_mark_lists_every_binding(make_session: SessionFactory) -> None:

@@ -104,7 +104,7 @@ class MainScreen(Screen[None]):
             unread_only=item.key == "unread",
             search=self.search_text,
         )
-        stories_widget.show(stories, keep=keep)
+        stories_widget.show(stories, keep=keep, now=self.app.clock())
         title = item.label if not self.search_text else f"{item.label} · “{self.search_text}”"
         stories_widget.border_title = f"{title} ({len(stories)})"
         if not stories:

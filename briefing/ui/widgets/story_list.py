@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual.binding import Binding
 from textual.message import Message
@@ -43,12 +44,19 @@ class StoryList(OptionList):
         super().__init__(id=id, markup=False)
         self.stories: list[Story] = []
         self._index: dict[str, int] = {}
+        self._now: datetime | None = None
 
-    def show(self, stories: Sequence[Story], keep: str | None = None) -> None:
-        """Replace the rows, keeping the cursor on story `keep` when it is still listed."""
+    def show(
+        self, stories: Sequence[Story], keep: str | None = None, now: datetime | None = None
+    ) -> None:
+        """Replace the rows, keeping the cursor on story `keep` when it is still listed.
+
+        `now` anchors relative times ("Tue 14:05"); tests pass a fixed one.
+        """
         self.stories = list(stories)
+        self._now = now
         self._index = {s.id: i for i, s in enumerate(self.stories)}
-        self.set_options(Option(story_row(s), id=s.id) for s in self.stories)
+        self.set_options(Option(story_row(s, now), id=s.id) for s in self.stories)
         if self.stories:
             self.highlighted = self._index.get(keep, 0) if keep else 0
 
@@ -62,7 +70,7 @@ class StoryList(OptionList):
         index = self._index.get(story.id)
         if index is not None:
             self.stories[index] = story
-            self.replace_option_prompt_at_index(index, story_row(story))
+            self.replace_option_prompt_at_index(index, story_row(story, self._now))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()

@@ -1,0 +1,60 @@
+"""SVG snapshots of the main screens on the demo corpus (pytest-textual-snapshot).
+
+Accept a changed snapshot only after reading the HTML report: pytest --snapshot-update.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from briefing.cli import Session
+from briefing.demo import demo_config, demo_transport
+from briefing.ui.app import BriefingApp
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+SIZE = (140, 40)
+
+
+def demo_app(tmp_path: Path) -> BriefingApp:
+    db = tmp_path / "demo.db"
+    session = Session(demo_config(db_path=db), db, demo_transport(), demo=True)
+    return BriefingApp(session, clock=lambda: NOW)
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def test_main_screen(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=settled)
+
+
+def test_reading_a_story(snap_compare: Any, tmp_path: Path) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settled(pilot)
+        await pilot.press("j", "j", "enter")
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_search_results(snap_compare: Any, tmp_path: Path) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settled(pilot)
+        await pilot.press("slash", *"idlib", "enter")
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare: Any, tmp_path: Path) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settled(pilot)
+        await pilot.press("question_mark")
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
