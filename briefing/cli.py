@@ -14,28 +14,16 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-
 from briefing import __version__
-from briefing.config import Config, ConfigError, find_feeds_file, load_config, state_dir
+from briefing.config import ConfigError, Session, find_feeds_file, load_config, state_dir
 from briefing.safety import clean_line
 from briefing.store import StoreError
 
 log = logging.getLogger("briefing")
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    """What every command needs: the config, the store path and, for the demo, a transport."""
-
-    config: Config
-    db_path: Path
-    transport: httpx.AsyncBaseTransport | None = None
-    demo: bool = False
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,12 +9,15 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import platformdirs
 
 from briefing.models import Feed
+
+if TYPE_CHECKING:
+    import httpx
 
 APP = "briefing"
 
@@ -41,6 +44,16 @@ class Config:
     feeds: tuple[Feed, ...]
     settings: Settings = field(default_factory=Settings)
     path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What every command needs: the config, the store path and, for the demo, a transport."""
+
+    config: Config
+    db_path: Path
+    transport: httpx.AsyncBaseTransport | None = None  # None: the real network
+    demo: bool = False
 
 
 def default_store_path() -> Path:

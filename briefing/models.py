@@ -82,6 +82,14 @@ class Thread:
 
 
 @dataclass(frozen=True, slots=True)
+class Validators:
+    """What the server told us last time, for a conditional GET."""
+
+    etag: str = ""
+    last_modified: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class FeedStatus:
     """What the last refresh of one feed did, in plain words for the user."""
 

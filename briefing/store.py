@@ -17,8 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from briefing.fetch import Validators
-from briefing.models import FeedStatus, Story
+from briefing.models import FeedStatus, Story, Validators
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: feeds, stories with full-text search, and the tables entities and threads fill in.

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.fetch import Validators
-from briefing.models import FeedStatus, Story
+from briefing.models import FeedStatus, Story, Validators
 from briefing.store import MIGRATIONS, Store, StoreError, fts_query
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

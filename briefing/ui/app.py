@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -17,8 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefing import __version__
-from briefing.cli import Session
-from briefing.pipeline import Progress, refresh
+from briefing.config import Session
 from briefing.store import Store
 from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
 from briefing.ui.screens.help import HelpScreen
@@ -46,7 +46,7 @@ class BriefingApp(App[int]):
     | q | quit |
     """
 
-    CSS_PATH = "briefing.tcss"
+    CSS_PATH = Path(__file__).with_name("briefing.tcss")
     TITLE = "briefing"
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
@@ -102,6 +102,8 @@ class BriefingApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh", name="refresh")
     def run_refresh(self) -> None:
+        from briefing.pipeline import Progress, refresh  # httpx and feedparser: not at startup
+
         worker = get_current_worker()
 
         def progress(step: Progress) -> None:

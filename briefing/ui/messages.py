@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from briefing.pipeline import Progress, RefreshReport
+if TYPE_CHECKING:  # the pipeline (httpx, feedparser) loads after the first screen, not before
+    from briefing.pipeline import Progress, RefreshReport
 
 
 @dataclass

@@ -8,8 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from briefing.cli import Session
-from briefing.config import Config, Settings
+from briefing.config import Config, Session, Settings
 from briefing.models import Feed
 
 SessionFactory = Callable[[dict[str, bytes]], Session]

@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from briefing.cli import Session
+from briefing.config import Session
 from briefing.demo import demo_config, demo_transport
 from briefing.ui.app import BriefingApp
 

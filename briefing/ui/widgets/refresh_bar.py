@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from briefing.pipeline import Progress
 from briefing.safety import clean_line
+
+if TYPE_CHECKING:
+    from briefing.pipeline import Progress
 
 
 class RefreshBar(Horizontal):
