@@ -20,6 +20,7 @@ from pathlib import Path
 
 from briefing import __version__
 from briefing.config import ConfigError, Session, find_feeds_file, load_config, state_dir
+from briefing.models import Thread
 from briefing.safety import clean_line
 from briefing.store import StoreError
 
@@ -58,7 +59,42 @@ def build_parser() -> argparse.ArgumentParser:
     stories.add_argument("--unread", action="store_true", help="only unread stories")
     stories.add_argument("--since", type=parse_since, help="only newer than this, e.g. 36h, 7d")
     stories.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
+    threads = sub.add_parser("threads", help="list threads: developing stories across outlets")
+    threads.add_argument("--since", type=parse_since, help="only active since, e.g. 36h, 7d")
+    threads.add_argument("--min-sources", type=int, default=1, help="at least this many outlets")
+    threads.add_argument("--search", default="", help="match thread names and story titles")
+    threads.add_argument("--limit", type=int, default=100, help="how many (default 100)")
+    threads.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
+    entities = sub.add_parser(
+        "entities", help="the most mentioned people, places and organisations"
+    )
+    entities.add_argument("--type", choices=sorted(ENTITY_TYPE_NAMES), help="only this kind")
+    entities.add_argument("--since", type=parse_since, help="only stories since, e.g. 7d")
+    entities.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    entities.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
+    export = sub.add_parser(
+        "export",
+        help="save a thread as a Markdown dossier",
+        description="THREAD is a thread id or part of its name (see `briefing threads`).",
+    )
+    export.add_argument("thread", nargs="?", metavar="THREAD", help="thread id or name")
+    export.add_argument("-o", "--output", metavar="PATH", help="file, folder, or - for stdout")
+    export.add_argument("--all", action="store_true", help="every thread (one file each)")
+    export.add_argument("--since", type=parse_since, help="with --all: active since, e.g. 7d")
+    export.add_argument("--front-matter", action="store_true", help="add YAML front matter")
+    export.add_argument(
+        "--force", action="store_true", help="overwrite files briefing did not write"
+    )
     return parser
+
+
+ENTITY_TYPE_NAMES = {
+    "person": "PERSON",
+    "place": "PLACE",
+    "org": "ORG",
+    "group": "NORP",
+    "event": "EVENT",
+}
 
 
 def parse_since(text: str) -> datetime:
@@ -114,6 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `briefing stories | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # the last line of defence: log it, say where, no traceback
         log.exception("unexpected failure")
         print(
@@ -185,9 +224,117 @@ def cmd_stories(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_threads(session: Session, args: argparse.Namespace) -> int:
+    from briefing.store import Store
+    from briefing.store_threads import briefing_order
+
+    with Store(session.db_path) as store:
+        found = store.threads(
+            since=args.since, min_sources=max(1, args.min_sources), search=args.search
+        )
+        threads = briefing_order(found, datetime.now(UTC))[: max(1, args.limit)]
+        if args.json:
+            print(json.dumps([
+                {"id": t.id, "name": t.name, "stories": t.stories, "sources": t.sources,
+                 "first_seen": t.first_seen.isoformat(), "last_seen": t.last_seen.isoformat(),
+                 "unread": t.unread,
+                 "entities": [{"name": e.name, "type": e.type, "mentions": e.mentions}
+                              for e in store.top_entities(thread_id=t.id, limit=8)]}
+                for t in threads
+            ], ensure_ascii=False))  # fmt: skip
+            return 0
+    if not threads:
+        print("no threads yet: run `briefing fetch` first")
+        return 0
+    rows = [
+        (str(t.id), t.last_seen.strftime("%Y-%m-%d %H:%M"), str(t.stories), str(t.sources), t.name)
+        for t in threads
+    ]
+    print(
+        format_table(("id", "latest (UTC)", "stories", "outlets", "thread"), rows, right={0, 2, 3})
+    )
+    return 0
+
+
+def cmd_entities(session: Session, args: argparse.Namespace) -> int:
+    from briefing.store import Store
+
+    etype = ENTITY_TYPE_NAMES[args.type] if args.type else None
+    with Store(session.db_path) as store:
+        found = store.top_entities(entity_type=etype, since=args.since, limit=max(1, args.limit))
+    if args.json:
+        print(json.dumps([
+            {"name": e.name, "type": e.type, "mentions": e.mentions, "stories": e.stories,
+             "key": e.key}
+            for e in found
+        ], ensure_ascii=False))  # fmt: skip
+        return 0
+    if not found:
+        print("no entities yet: run `briefing fetch` first")
+        return 0
+    rows = [(e.name, e.type.lower(), str(e.mentions), str(e.stories)) for e in found]
+    print(format_table(("entity", "type", "mentions", "stories"), rows, right={2, 3}))
+    return 0
+
+
+def cmd_export(session: Session, args: argparse.Namespace) -> int:
+    from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
+    from briefing.store import Store
+
+    if bool(args.thread) == bool(args.all):
+        print("briefing export: give one THREAD, or --all", file=sys.stderr)
+        return 2
+    front = args.front_matter or session.config.settings.front_matter
+    now = datetime.now(UTC)
+    with Store(session.db_path) as store:
+        if args.all:
+            threads = store.threads(since=args.since, limit=1_000_000)
+        else:
+            threads = store.find_threads(args.thread)
+            if len(threads) != 1:
+                return _ambiguous(args.thread, threads)
+        folder = Path(args.output or session.config.settings.export_dir).expanduser()
+        written = 0
+        for thread in threads:
+            data = store.dossier(thread.id)
+            if data is None:
+                continue
+            text = render_dossier(*data, generated=now, front_matter=front)
+            if args.output == "-":
+                sys.stdout.write(text)
+                continue
+            target = folder if args.all or folder.is_dir() else None
+            path = dossier_path(target, data[0]) if target is not None else folder
+            try:
+                print(write_dossier(text, path, force=args.force))
+            except ExportRefused as exc:
+                print(f"briefing: {exc}", file=sys.stderr)
+                return 2
+            written += 1
+    if args.all and args.output != "-":
+        print(f"{written} dossiers written to {folder}", file=sys.stderr)
+    return 0
+
+
+def _ambiguous(wanted: str, threads: Sequence[Thread]) -> int:
+    if not threads:
+        print(f"briefing export: no thread matches {clean_line(wanted, 60)!r}", file=sys.stderr)
+        return 2
+    print(f"briefing export: {len(threads)} threads match; give one id:", file=sys.stderr)
+    for t in threads[:20]:
+        count = f"{t.stories} {'story' if t.stories == 1 else 'stories'}"
+        print(f"  {t.id:>6}  {clean_line(t.name, 70)}  ({count})", file=sys.stderr)
+    if len(threads) > 20:
+        print(f"  … and {len(threads) - 20} more", file=sys.stderr)
+    return 2
+
+
 COMMANDS: dict[str, Callable[[Session, argparse.Namespace], int]] = {
     "fetch": cmd_fetch,
     "stories": cmd_stories,
+    "threads": cmd_threads,
+    "entities": cmd_entities,
+    "export": cmd_export,
 }
 
 

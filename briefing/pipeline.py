@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -80,7 +81,8 @@ async def refresh(
                     report.notes.append("refresh cancelled")
                     break
         if enrich and not (cancel is not None and cancel.is_set()):
-            report.notes.extend(enrich_store(store, notify, cancel))
+            window = timedelta(days=config.settings.join_window_days)
+            report.notes.extend(enrich_store(store, notify, cancel, join_window=window))
     finally:
         store.close()
     report.seconds = time.perf_counter() - started
@@ -116,19 +118,39 @@ def store_result(store: Store, result: FetchResult, max_items: int) -> FeedStatu
     return outcome
 
 
-def ingest(store: Store, stories: Sequence[Story], *, enrich: bool = True) -> list[Story]:
+def ingest(
+    store: Store,
+    stories: Sequence[Story],
+    *,
+    entities: bool = True,
+    threads: bool = True,
+    join_window: timedelta = timedelta(days=3),
+) -> list[Story]:
     """Store already-parsed stories and run the later stages: the benchmarks' entry point."""
     added = store.add_stories(stories)
-    if enrich:
-        enrich_store(store, lambda _p: None, None)
+    enrich_store(store, entities=entities, threads=threads, join_window=join_window)
     return added
 
 
 def enrich_store(
-    store: Store, notify: ProgressCallback, cancel: threading.Event | None
+    store: Store,
+    notify: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    *,
+    entities: bool = True,
+    threads: bool = True,
+    join_window: timedelta = timedelta(days=3),
 ) -> list[str]:
     """Entities, then threads, for stories that lack them. Returns notes for the user."""
-    return []
+    from briefing import enrich  # spaCy and the thread engine load only when there is work
+
+    notify = notify or (lambda _p: None)
+    notes: list[str] = []
+    if entities:
+        notes += enrich.annotate(store, notify, cancel)
+    if threads and not (cancel is not None and cancel.is_set()):
+        notes += enrich.thread(store, notify, cancel, join_window)
+    return notes
 
 
 def summary_line(report: RefreshReport) -> str:

@@ -111,3 +111,70 @@ def test_parse_since() -> None:
 def test_format_table_cleans_cells() -> None:
     table = format_table(("a", "b"), [("x\x1b[31mred", "\x9b2Jy")])
     assert "\x1b" not in table and "\x9b" not in table and "xred" in table
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    db = str(tmp_path / "demo.db")
+    assert main(["--demo", "--db", db, "fetch"]) == 0
+    capsys.readouterr()
+    return db
+
+
+def test_threads_and_entities_json(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--demo", "--db", demo_db, "threads", "--min-sources", "2", "--json"]) == 0
+    threads = json.loads(capsys.readouterr().out)
+    assert threads and all(t["sources"] >= 2 for t in threads)
+    assert {"id", "name", "stories", "sources", "first_seen", "last_seen"} <= set(threads[0])
+    assert main(["--demo", "--db", demo_db, "entities", "--type", "place", "--json"]) == 0
+    places = json.loads(capsys.readouterr().out)
+    assert places and all(e["type"] == "PLACE" for e in places)
+    assert {"Idlib", "Sochi"} <= {e["name"] for e in places}
+    mentions = [e["mentions"] for e in places]
+    assert mentions == sorted(mentions, reverse=True)
+
+
+def test_export_by_id_to_stdout_and_folder(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["--demo", "--db", demo_db, "threads", "--json", "--min-sources", "2"])
+    thread = json.loads(capsys.readouterr().out)[0]
+    assert main(["--demo", "--db", demo_db, "export", str(thread["id"]), "-o", "-"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"<!-- briefing dossier: thread {thread['id']} -->")
+    assert "## Timeline" in text
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["--demo", "--db", demo_db, "export", str(thread["id"]), "-o", str(out)]) == 0
+    [written] = out.iterdir()
+    assert written.name.endswith(f"-{thread['id']}.md")
+    def stable(doc: str) -> list[str]:  # all but the generated-at line
+        return [line for line in doc.splitlines() if not line.startswith("Generated ")]
+
+    assert stable(written.read_text()) == stable(text)
+
+
+def test_export_ambiguous_or_unknown_name_exits_2(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--demo", "--db", demo_db, "export", "e"]) == 2
+    assert "threads match; give one id" in capsys.readouterr().err
+    assert main(["--demo", "--db", demo_db, "export", "no such thread at all"]) == 2
+    assert "no thread matches" in capsys.readouterr().err
+
+
+def test_export_all_and_refusal(demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "all"
+    assert main(["--demo", "--db", demo_db, "export", "--all", "-o", str(out)]) == 0
+    files = sorted(out.iterdir())
+    capsys.readouterr()
+    main(["--demo", "--db", demo_db, "threads", "--json", "--limit", "100000"])
+    assert len(files) == len(json.loads(capsys.readouterr().out))
+    foreign = files[0]
+    foreign.write_text("my own notes\n")
+    thread_id = foreign.stem.rsplit("-", 1)[1]
+    assert main(["--demo", "--db", demo_db, "export", thread_id, "-o", str(foreign)]) == 2
+    assert "was not written by briefing" in capsys.readouterr().err
+    assert foreign.read_text() == "my own notes\n"
+    assert main(["--demo", "--db", demo_db, "export", thread_id, "-o", str(foreign), "--force"]) == 0
+    assert foreign.read_text().startswith("<!-- briefing dossier")

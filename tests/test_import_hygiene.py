@@ -18,6 +18,14 @@ CORE = [
     "briefing.pipeline",
     "briefing.safety",
     "briefing.demo",
+    "briefing.enrich",
+    "briefing.entities",
+    "briefing.gazetteer",
+    "briefing.threads",
+    "briefing.thread_naming",
+    "briefing.export",
+    "briefing.store_threads",
+    "briefing.store_entities",
 ]
 FORBIDDEN = ("textual", "rich", "spacy")
 

@@ -21,11 +21,13 @@ from briefing import __version__
 from briefing.config import Session
 from briefing.store import Store
 from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
+from briefing.ui.screens.feeds import FAILING_AFTER, FeedsScreen
 from briefing.ui.screens.help import HelpScreen
 from briefing.ui.screens.main import MainScreen
-from briefing.ui.widgets.nav_list import NavList
+from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.refresh_bar import RefreshBar
 from briefing.ui.widgets.story_list import StoryList
+from briefing.ui.widgets.thread_list import ThreadList
 
 # Keys that Textual itself provides and the help screen should still list.
 BUILTIN_KEYS = [
@@ -52,6 +54,7 @@ class BriefingApp(App[int]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("F", "feeds", "Feeds", id="feeds"),
     ]
 
     def __init__(
@@ -135,6 +138,9 @@ class BriefingApp(App[int]):
         )
         for note in report.notes:
             text += f" · {note}"
+        dead = sum(1 for f in self.store.feeds() if f.failures >= FAILING_AFTER)
+        if dead:
+            text += f" · {dead} feed{'s' if dead > 1 else ''} failing for a while: press F"
         self.refresh_bar.finish(text, warn=bool(failed))
         self.get_screen_stack_main().reload()
 
@@ -148,6 +154,10 @@ class BriefingApp(App[int]):
             self.log.error(event.worker.error)
             self.post_message(RefreshFailed(str(event.worker.error)))
 
+    def action_feeds(self) -> None:
+        if isinstance(self.screen, MainScreen):
+            self.push_screen(FeedsScreen(self.session.config.feeds, self.store.feeds()))
+
     # -- help and palette -------------------------------------------------------------------
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -157,7 +167,13 @@ class BriefingApp(App[int]):
         """Every binding of the app, screens and lists, for the help screen."""
         rows: list[tuple[str, str, str]] = []
         seen: set[str] = set()
-        groups = [self.BINDINGS, MainScreen.BINDINGS, StoryList.BINDINGS, NavList.BINDINGS]
+        groups = [
+            self.BINDINGS,
+            MainScreen.BINDINGS,
+            ThreadList.BINDINGS,
+            StoryList.BINDINGS,
+            EntityPanel.BINDINGS,
+        ]
         for group in groups:
             for binding in group:
                 if not isinstance(binding, Binding) or (binding.id or "") in seen:
@@ -172,13 +188,23 @@ class BriefingApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Refresh feeds", "Fetch every feed now", self.action_refresh)
         yield SystemCommand("Show keys", "List every key binding", self.action_help)
+        yield SystemCommand("Feeds", "Every feed and its last status", self.action_feeds)
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is not None:
-            yield SystemCommand("Search stories", "Full-text search", main.action_search)
+            yield SystemCommand("Search", "Search threads and stories", main.action_search)
+            yield SystemCommand(
+                "Toggle thread order", "Briefing / latest first", main.action_toggle_sort
+            )
             yield SystemCommand(
                 "Toggle read", "Mark the story read/unread", main.action_toggle_read
             )
             yield SystemCommand("Open link", "Open the story in the browser", main.action_open_link)
+            yield SystemCommand(
+                "Save thread as Markdown", "Write the thread's dossier", main.action_save_thread
+            )
+            yield SystemCommand(
+                "Save thread as…", "Choose where the dossier goes", main.action_save_thread_as
+            )
 
 
 def run_app(session: Session) -> int:

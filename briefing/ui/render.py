@@ -52,11 +52,14 @@ def story_row(story: Story, now: datetime | None = None) -> Text:
     return row
 
 
-def reader_header(story: Story) -> Text:
-    """Title, outlet, author, time and link above the story text."""
+def day_heading(when: datetime) -> Text:
+    """'Tuesday 17 November' above a day's stories in a thread timeline."""
+    return Text(local_time(when).strftime("%A %d %B"), style="bold underline")
+
+
+def reader_meta(story: Story) -> Text:
+    """Outlet, author, time and link, under the title."""
     text = Text()
-    text.append(clean_line(story.title), style="bold")
-    text.append("\n")
     meta = [clean_line(story.source, 80)]
     if story.author:
         meta.append(clean_line(story.author, 80))
@@ -65,6 +68,14 @@ def reader_header(story: Story) -> Text:
     if story.link:
         text.append("\n")
         text.append(clean_line(story.link, 300), style="underline dim")
+    return text
+
+
+def reader_header(story: Story) -> Text:
+    """Title, then reader_meta: the reader's header as one Text (CLI and robustness checks)."""
+    text = Text(clean_line(story.title), style="bold")
+    text.append("\n")
+    text.append_text(reader_meta(story))
     return text
 
 

@@ -25,7 +25,8 @@ def make_session(tmp_path: Path) -> SessionFactory:
 
         feeds = tuple(Feed(name=name.title(), url=f"https://{name}.test/feed") for name in bodies)
         db = tmp_path / "ui.db"
-        config = Config(feeds=feeds, settings=Settings(store=db))
+        settings = Settings(store=db, export_dir=tmp_path / "briefings")
+        config = Config(feeds=feeds, settings=settings)
         return Session(config, db, httpx.MockTransport(handle))
 
     return build

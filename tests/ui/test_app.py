@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from briefing.store import Store
 from briefing.ui.app import BriefingApp
+from briefing.ui.screens.export import ExportDialog
+from briefing.ui.screens.feeds import FeedsScreen
 from briefing.ui.screens.help import HelpScreen
-from briefing.ui.widgets.nav_list import NavList
+from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
+from briefing.ui.widgets.thread_list import ThreadList
 from tests.conftest import rss
 from tests.ui.conftest import SessionFactory
 
@@ -56,8 +59,9 @@ async def test_first_screen_refreshes_and_lists_every_outlet(make_session: Sessi
         assert len(stories) == 6
         assert {s.source for s in stories} == {"North", "South"}
         assert stories[0].title == "Quake hits Arequipa"  # newest first
-        labels = [i.label for i in app.screen.query_one(NavList).items]
-        assert labels == ["All stories", "Unread", "North", "South"]
+        threads = app.screen.query_one(ThreadList)
+        assert threads.current is None  # the "All stories" row
+        assert sum(t.stories for t in threads.threads) == 6
 
 
 async def test_j_k_move_and_enter_marks_read_persistently(make_session: SessionFactory) -> None:
@@ -66,6 +70,7 @@ async def test_j_k_move_and_enter_marks_read_persistently(make_session: SessionF
     async with app.run_test() as pilot:
         await settle(app, pilot)
         stories = app.screen.query_one(StoryList)
+        stories.focus()
         await pilot.press("j", "j")
         assert stories.highlighted == 2
         await pilot.press("k")
@@ -89,33 +94,44 @@ async def test_m_toggles_read(make_session: SessionFactory) -> None:
     async with app.run_test() as pilot:
         await settle(app, pilot)
         stories = app.screen.query_one(StoryList)
+        stories.focus()
         await pilot.press("m")
         assert stories.current is not None and stories.current.read
-        assert app.screen.query_one(NavList).items[0].count == 5
+        threads = app.screen.query_one(ThreadList).threads
+        assert sum(t.unread for t in threads) == 5
         await pilot.press("m")
         assert not stories.current.read
-        assert app.screen.query_one(NavList).items[0].count == 6
+        assert sum(t.unread for t in app.screen.query_one(ThreadList).threads) == 6
 
 
 async def test_tab_moves_between_panes(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
         await settle(app, pilot)
+        assert app.focused is app.screen.query_one(ThreadList)
+        await pilot.press("tab")
         assert app.focused is app.screen.query_one(StoryList)
         await pilot.press("tab")
         assert app.focused is app.screen.query_one(Reader)
-        await pilot.press("shift+tab", "shift+tab")
-        assert app.focused is app.screen.query_one(NavList)
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one(EntityPanel)
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")
+        assert app.focused is app.screen.query_one(ThreadList)
 
 
-async def test_nav_filters_by_feed(make_session: SessionFactory) -> None:
+async def test_choosing_a_thread_shows_its_timeline(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
         await settle(app, pilot)
-        app.screen.query_one(NavList).focus()
-        await pilot.press("j", "j", "j")  # All, Unread, North, South
+        threads = app.screen.query_one(ThreadList)
+        await pilot.press("j")
         await pilot.pause()
-        assert set(titles(app)) == {"Quake hits Arequipa", "Script link"}
+        thread = threads.current
+        assert thread is not None
+        listed = app.screen.query_one(StoryList).stories
+        assert len(listed) == thread.stories
+        assert [s.published for s in listed] == sorted(s.published for s in listed)
+        assert {s.thread_id for s in listed} == {thread.id}
 
 
 async def test_slash_searches_and_escape_clears(make_session: SessionFactory) -> None:
@@ -126,7 +142,10 @@ async def test_slash_searches_and_escape_clears(make_session: SessionFactory) ->
         assert isinstance(app.focused, Input)
         await pilot.press(*"rubble", "enter")
         assert titles(app) == ["Quake hits Arequipa"]
-        assert "rubble" in str(app.screen.query_one(StoryList).border_title)
+        assert "rubble" in str(app.screen.query_one(ThreadList).border_subtitle)
+        assert all(
+            "Arequipa" in t.name or t.stories == 1 for t in app.screen.query_one(ThreadList).threads
+        )
         await pilot.press("escape")
         assert len(titles(app)) == 6
 
@@ -137,6 +156,7 @@ async def test_o_opens_only_web_links(make_session: SessionFactory) -> None:
     app.open_url = lambda url, new_tab=True: opened.append(url)
     async with app.run_test() as pilot:
         await settle(app, pilot)
+        app.screen.query_one(StoryList).focus()
         await pilot.press("o")
         assert opened == ["https://south.test/q"]
         await pilot.press("end", "o")  # the javascript: link, stored as no link at all
@@ -171,7 +191,13 @@ async def test_palette_has_the_apps_commands(make_session: SessionFactory) -> No
     async with app.run_test() as pilot:
         await settle(app, pilot)
         commands = [c.title for c in app.get_system_commands(app.screen)]
-        assert {"Refresh feeds", "Search stories", "Toggle read", "Open link"} <= set(commands)
+        assert {
+            "Refresh feeds",
+            "Search",
+            "Toggle read",
+            "Open link",
+            "Toggle thread order",
+        } <= set(commands)
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
@@ -193,7 +219,124 @@ async def test_hostile_titles_render_literally(make_session: SessionFactory) -> 
         await settle(app, pilot)
         [story] = app.screen.query_one(StoryList).stories
         assert story.title == "[bold red]x[/] [@click=app.quit]go[/] :skull: $accent \\"
+        app.screen.query_one(StoryList).focus()
         await pilot.press("enter")
-        header = app.screen.query_one("#reader-header")
+        header = app.screen.query_one("#reader-title")
         assert story.title in str(header.render())
         assert app.is_running  # the [@click=app.quit] did nothing
+
+
+async def test_e_then_enter_filters_by_entity_and_escape_clears(
+    make_session: SessionFactory,
+) -> None:
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        stories = app.screen.query_one(StoryList)
+        stories.focus()
+        await pilot.press("home")  # "Quake hits Arequipa": Arequipa is a place
+        await pilot.pause()
+        await pilot.press("e")
+        panel = app.screen.query_one(EntityPanel)
+        assert app.focused is panel
+        names = {e.name for e in panel.entities.values()}
+        assert "Arequipa" in names
+        target = next(i for i, o in enumerate(panel.options) if o.id and o.id.endswith(":arequipa"))
+        panel.highlighted = target
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.entity is not None and screen.entity.name == "Arequipa"  # type: ignore[attr-defined]
+        assert titles(app) == ["Quake hits Arequipa"]
+        assert all(
+            t.id == stories.stories[0].thread_id for t in screen.query_one(ThreadList).threads
+        )
+        await pilot.press("escape")
+        assert len(titles(app)) == 6
+
+
+async def test_m_on_a_thread_marks_the_whole_thread(make_session: SessionFactory) -> None:
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        threads = app.screen.query_one(ThreadList)
+        await pilot.press("j")
+        thread = threads.current
+        assert thread is not None and thread.unread == thread.stories
+        await pilot.press("m")
+        await pilot.pause()
+        assert threads.current is not None and threads.current.unread == 0
+        with Store(app.session.db_path) as store:
+            assert all(s.read for s in store.stories(thread_id=thread.id))
+
+
+async def test_enter_on_a_thread_clears_its_new_marker(make_session: SessionFactory) -> None:
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        threads = app.screen.query_one(ThreadList)
+        await pilot.press("j")
+        assert threads.current is not None and threads.current.new > 0
+        chosen = threads.current.id
+        await pilot.press("enter")
+        await pilot.pause()
+        again = next(t for t in threads.threads if t.id == chosen)
+        assert again.new == 0
+        assert app.focused is app.screen.query_one(StoryList)
+
+
+async def test_t_toggles_latest_first(make_session: SessionFactory) -> None:
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        threads = app.screen.query_one(ThreadList)
+        assert "briefing" in str(threads.border_title)
+        await pilot.press("t")
+        assert "latest first" in str(threads.border_title)
+        seen = [t.last_seen for t in threads.threads]
+        assert seen == sorted(seen, reverse=True)
+
+
+async def test_F_shows_every_feed_with_its_status(make_session: SessionFactory) -> None:
+    bodies = {**BODIES, "broken": b"<html><body>not a feed</body></html>"}
+    app = BriefingApp(make_session(bodies))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("F")
+        assert isinstance(app.screen, FeedsScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3
+        status = {str(table.get_row(url)[1]): str(table.get_row(url)[2]) for url in table.rows}
+        assert status["Broken"] == "not a feed (HTML page)"
+        assert status["North"].startswith("ok")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, FeedsScreen)
+
+
+async def test_s_saves_the_thread_and_S_asks_where(make_session: SessionFactory) -> None:
+    session = make_session(BODIES)
+    app = BriefingApp(session)
+    folder = session.config.settings.export_dir
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        thread = app.screen.query_one(ThreadList).current
+        assert thread is not None
+        await pilot.press("s")
+        [saved] = folder.iterdir()
+        assert saved.name.endswith(f"-{thread.id}.md")
+        assert saved.read_text().startswith(f"<!-- briefing dossier: thread {thread.id} -->")
+        await pilot.press("S")
+        assert isinstance(app.screen, ExportDialog)
+        field = app.screen.query_one(Input)
+        assert field.value == str(saved)
+        field.value = str(folder / "mine.md")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (folder / "mine.md").read_text() == saved.read_text()
+        (folder / "mine.md").write_text("not briefing's")
+        await pilot.press("S")
+        app.screen.query_one(Input).value = str(folder / "mine.md")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (folder / "mine.md").read_text() == "not briefing's"  # refused, not overwritten

@@ -1,7 +1,8 @@
-"""The main screen: feeds/views | stories over the reader, a search bar and a refresh bar."""
+"""The main screen: threads | stories over the reader and entity panel, with search and status."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -11,17 +12,22 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
-from briefing.models import Story
-from briefing.safety import safe_link
-from briefing.ui.widgets.nav_list import NavItem, NavList
+from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
+from briefing.models import EntityCount, Story, Thread
+from briefing.safety import clean_line, safe_link
+from briefing.store_threads import briefing_order
+from briefing.ui.screens.export import ExportChoice, ExportDialog
+from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.refresh_bar import RefreshBar
 from briefing.ui.widgets.story_list import StoryList
+from briefing.ui.widgets.thread_list import ThreadList
 
 if TYPE_CHECKING:
     from briefing.ui.app import BriefingApp
 
 STORY_LIMIT = 2000
+THREAD_LIMIT = 2000
 
 
 class MainScreen(Screen[None]):
@@ -29,17 +35,25 @@ class MainScreen(Screen[None]):
 
     | Key | Action |
     | --- | --- |
-    | / | search stories (full text) |
-    | escape | clear the search |
-    | m | toggle read |
+    | / | search threads and stories (full text) |
+    | e | pick an entity to filter by |
+    | escape | clear the search and the entity filter |
+    | m | toggle read (the story, or the whole thread in the thread list) |
     | o | open the link in the browser |
+    | t | briefing order / latest first |
+    | s | save the thread as a Markdown dossier |
+    | S | save it to a path you choose |
     """
 
     BINDINGS = [
         Binding("slash", "search", "Search", id="search"),
-        Binding("escape", "clear_search", "Clear", show=False, id="clear-search"),
+        Binding("e", "entities", "Entities", id="entities"),
+        Binding("escape", "clear_filters", "Clear filter", show=False, id="clear-filters"),
         Binding("m", "toggle_read", "Read/unread", id="toggle-read"),
         Binding("o", "open_link", "Open", id="open-link"),
+        Binding("t", "toggle_sort", "Sort", id="toggle-sort"),
+        Binding("s", "save_thread", "Save", id="save-thread"),
+        Binding("S", "save_thread_as", "Save as…", show=False, id="save-thread-as"),
     ]
 
     app: BriefingApp
@@ -47,88 +61,138 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="main")
         self.search_text = ""
+        self.entity: EntityCount | None = None
+        self.latest_first = False
+        self.thread_entities: list[EntityCount] = []
+        self.total = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
-            yield NavList(id="nav")
+            yield ThreadList(id="threads")
             with Vertical(id="right"):
-                yield Input(placeholder="Search titles and text — enter to search, escape to clear",
-                            id="search")  # fmt: skip
+                yield Input(
+                    placeholder="Search threads and stories — enter to search, escape to clear",
+                    id="search",
+                )
                 yield StoryList(id="stories")
-                yield Reader(id="reader")
+                with Horizontal(id="bottom"):
+                    yield Reader(id="reader")
+                    yield EntityPanel(id="entities")
         yield RefreshBar(id="refresh-bar")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#nav").border_title = "Feeds"
-        self.query_one("#stories").border_title = "Stories"
         self.query_one("#reader").border_title = "Reader"
+        self.query_one("#entities").border_title = "Entities"
         self.reload()
-        self.query_one(StoryList).focus()
+        self.query_one(ThreadList).focus()
 
     # -- data -------------------------------------------------------------------------------
     def reload(self) -> None:
-        """Re-read the store: the nav counts and the current story list, keeping the cursor."""
-        nav = self.query_one(NavList)
-        current = nav.current.key if nav.current else "all"
+        """Re-read the store: the thread list and the current story list, keeping cursors."""
+        threads_widget = self.query_one(ThreadList)
+        current = threads_widget.current
         store = self.app.store
-        unread = store.unread_counts()
-        feeds = store.feeds()
-        items = [
-            NavItem("all", "All stories", sum(unread.values())),
-            NavItem("unread", "Unread", sum(unread.values())),
-        ]
-        names = {f.url: f for f in feeds}
-        for feed in self.app.session.config.feeds:
-            row = names.get(feed.url)
-            items.append(
-                NavItem(
-                    f"feed:{feed.url}",
-                    feed.name,
-                    unread.get(feed.url, 0),
-                    failing=row is not None and row.failures > 0,
-                )
-            )
-        with nav.prevent(NavList.Chosen):
-            nav.show(items, keep=current)
+        key = self.entity.key if self.entity else None
+        threads = store.threads(search=self.search_text, entity=key, limit=THREAD_LIMIT)
+        now = self.app.clock()
+        if not self.latest_first:
+            threads = briefing_order(threads, now)
+        self.total = store.count_stories(search=self.search_text, entity=key)
+        with threads_widget.prevent(ThreadList.Chosen):
+            threads_widget.show(threads, self.total, current.id if current else None, now)
+        order = "latest first" if self.latest_first else "briefing"
+        threads_widget.border_title = f"Threads ({len(threads)}, {order})"
+        threads_widget.border_subtitle = self.filter_label()
         self.load_stories()
+
+    def filter_label(self) -> str:
+        parts = []
+        if self.search_text:
+            parts.append(f"“{clean_line(self.search_text, 30)}”")
+        if self.entity:
+            parts.append(clean_line(self.entity.name, 30))
+        return " · ".join(parts)
 
     def load_stories(self) -> None:
         stories_widget = self.query_one(StoryList)
         keep = stories_widget.current.id if stories_widget.current else None
-        item = self.query_one(NavList).current or NavItem("all", "All stories")
-        stories = self.app.store.stories(
-            limit=STORY_LIMIT,
-            feed_url=item.feed_url,
-            unread_only=item.key == "unread",
-            search=self.search_text,
+        thread = self.query_one(ThreadList).current
+        store = self.app.store
+        now = self.app.clock()
+        if thread is None:
+            key = self.entity.key if self.entity else None
+            stories = store.stories(limit=STORY_LIMIT, search=self.search_text, entity=key)
+            stories_widget.show(stories, keep=keep, now=now)
+            stories_widget.border_title = f"All stories ({len(stories)})"
+            self.thread_entities = []
+        else:
+            stories = store.stories(thread_id=thread.id, limit=STORY_LIMIT)
+            copies = store.duplicates(thread.id)
+            stories_widget.show(stories, keep=keep, now=now, timeline=True, copies=copies)
+            stories_widget.border_title = f"{clean_line(thread.name, 60)} ({len(stories)})"
+            self.thread_entities = store.top_entities(thread_id=thread.id, limit=24)
+        if stories_widget.current is None:
+            self.show_story(None)
+
+    def show_story(self, story: Story | None) -> None:
+        store = self.app.store
+        reader = self.query_one(Reader)
+        panel = self.query_one(EntityPanel)
+        if story is None:
+            reader.show(None)
+            panel.show([("This thread", self.thread_entities)])
+            return
+        copies = self.query_one(StoryList).copies.get(story.id, [])
+        reader.show(story, store.story_mentions(story.id), copies)
+        panel.show(
+            [
+                ("This story", store.top_entities(story_id=story.id, limit=40)),
+                ("This thread", self.thread_entities),
+            ]
         )
-        stories_widget.show(stories, keep=keep, now=self.app.clock())
-        title = item.label if not self.search_text else f"{item.label} · “{self.search_text}”"
-        stories_widget.border_title = f"{title} ({len(stories)})"
-        if not stories:
-            self.query_one(Reader).show(None)
 
     # -- events -----------------------------------------------------------------------------
-    @on(NavList.Chosen)
-    def nav_chosen(self, event: NavList.Chosen) -> None:
+    @on(ThreadList.Chosen)
+    def thread_chosen(self, event: ThreadList.Chosen) -> None:
         self.load_stories()
+
+    @on(ThreadList.Opened)
+    def thread_opened(self, event: ThreadList.Opened) -> None:
+        if event.thread is not None:
+            self.app.store.mark_thread_opened(event.thread.id, self.app.clock())
+            self.reload()
+        self.query_one(StoryList).focus()
 
     @on(StoryList.Highlighted)
     def preview(self, event: StoryList.Highlighted) -> None:
-        self.query_one(Reader).show(event.story)
+        self.show_story(event.story)
 
     @on(StoryList.Opened)
     def open_story(self, event: StoryList.Opened) -> None:
-        self.query_one(Reader).show(event.story)
+        self.show_story(event.story)
         self.mark(event.story, read=True)
+
+    @on(EntityPanel.Picked)
+    def entity_picked(self, event: EntityPanel.Picked) -> None:
+        self.filter_entity(event.entity)
+
+    def filter_entity(self, entity: EntityCount) -> None:
+        self.entity = entity
+        self.reload()
+        self.query_one(ThreadList).focus()
+        self.notify(
+            f"Showing what mentions {clean_line(entity.name, 60)} — escape clears.",
+            markup=False,
+            timeout=3,
+        )
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
         self.search_text = event.value.strip()
-        self.load_stories()
-        self.query_one(StoryList).focus()
+        self.reload()
+        self.query_one(ThreadList).focus()
 
     # -- actions ----------------------------------------------------------------------------
     def action_search(self) -> None:
@@ -136,18 +200,29 @@ class MainScreen(Screen[None]):
         search.add_class("-visible")
         search.focus()
 
-    def action_clear_search(self) -> None:
+    def action_entities(self) -> None:
+        self.query_one(EntityPanel).focus()
+
+    def action_clear_filters(self) -> None:
         search = self.query_one("#search", Input)
-        if not search.has_class("-visible") and not self.search_text:
-            return
+        had_filter = bool(self.search_text or self.entity)
         search.value = ""
         search.remove_class("-visible")
-        if self.search_text:
-            self.search_text = ""
-            self.load_stories()
-        self.query_one(StoryList).focus()
+        self.search_text = ""
+        self.entity = None
+        if had_filter:
+            self.reload()
+        self.query_one(ThreadList).focus()
+
+    def action_toggle_sort(self) -> None:
+        self.latest_first = not self.latest_first
+        self.reload()
 
     def action_toggle_read(self) -> None:
+        threads = self.query_one(ThreadList)
+        if self.focused is threads and threads.current is not None:
+            self.mark_thread(threads.current)
+            return
         story = self.query_one(StoryList).current
         if story is not None:
             self.mark(story, read=not story.read)
@@ -164,26 +239,79 @@ class MainScreen(Screen[None]):
         self.mark(story, read=True)
         self.notify(f"Opened {link[:80]}", title="Browser", markup=False)
 
+    def current_thread_id(self) -> int | None:
+        """The highlighted thread, or the thread of the highlighted story under "All stories"."""
+        thread = self.query_one(ThreadList).current
+        if thread is not None:
+            return thread.id
+        story = self.query_one(StoryList).current
+        return story.thread_id if story is not None else None
+
+    def action_save_thread(self) -> None:
+        thread_id = self.current_thread_id()
+        if thread_id is None:
+            self.notify("Choose a thread to save.", severity="warning")
+            return
+        self.save_thread(thread_id, None, force=False)
+
+    def action_save_thread_as(self) -> None:
+        thread_id = self.current_thread_id()
+        data = self.app.store.dossier(thread_id) if thread_id is not None else None
+        if thread_id is None or data is None:
+            self.notify("Choose a thread to save.", severity="warning")
+            return
+        default = dossier_path(self.app.session.config.settings.export_dir, data[0])
+
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self.save_thread(thread_id, choice.path, choice.force)
+
+        self.app.push_screen(ExportDialog(data[0].name, default), chosen)
+
+    def save_thread(self, thread_id: int, path: Path | None, force: bool) -> None:
+        """Write the dossier (to the export folder when `path` is None) and say where."""
+        data = self.app.store.dossier(thread_id)
+        if data is None:
+            return
+        settings = self.app.session.config.settings
+        text = render_dossier(*data, generated=self.app.clock(), front_matter=settings.front_matter)
+        if path is None or path.is_dir():
+            path = dossier_path(path or settings.export_dir, data[0])
+        try:
+            written = write_dossier(text, path, force=force)
+        except ExportRefused as exc:
+            self.notify(f"{exc} (press S to choose another path)", severity="error", markup=False)
+            return
+        self.notify(f"Saved to {written}", title="Dossier", markup=False)
+
     def mark(self, story: Story, read: bool) -> None:
+        """Mark a story and its re-publications read (or unread)."""
         if story.read == read:
             return
-        self.app.store.set_read([story.id], read)
+        stories = self.query_one(StoryList)
+        copies = stories.copies.get(story.id, [])
+        self.app.store.set_read([story.id, *(c.id for c in copies)], read)
         story.read = read
-        self.query_one(StoryList).update_story(story)
-        self.refresh_counts()
+        stories.update_story(story)
+        self.refresh_threads()
 
-    def refresh_counts(self) -> None:
-        nav = self.query_one(NavList)
-        unread = self.app.store.unread_counts()
-        total = sum(unread.values())
-        items = [
-            NavItem(
-                i.key,
-                i.label,
-                total if i.feed_url is None else unread.get(i.feed_url, 0),
-                i.failing,
-            )
-            for i in nav.items
-        ]
-        with nav.prevent(NavList.Chosen):
-            nav.show(items, keep=nav.current.key if nav.current else None)
+    def mark_thread(self, thread: Thread) -> None:
+        read = thread.unread > 0
+        self.app.store.set_thread_read(thread.id, read)
+        self.notify(
+            f"Marked “{clean_line(thread.name, 50)}” {'read' if read else 'unread'}.",
+            markup=False,
+            timeout=2,
+        )
+        self.reload()
+
+    def refresh_threads(self) -> None:
+        """Redraw the thread rows (unread markers) without touching the story list."""
+        threads = self.query_one(ThreadList)
+        current = threads.current
+        key = self.entity.key if self.entity else None
+        fresh = self.app.store.threads(search=self.search_text, entity=key, limit=THREAD_LIMIT)
+        by_id = {t.id: t for t in fresh}
+        listed = [by_id.get(t.id, t) for t in threads.threads]
+        with threads.prevent(ThreadList.Chosen):
+            threads.show(listed, self.total, current.id if current else None, self.app.clock())

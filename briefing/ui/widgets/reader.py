@@ -1,22 +1,29 @@
-"""The reader: one story's title, outlet, time, link and text."""
+"""The reader: one story's title, outlet, time, link and text, with entities highlighted."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
-from briefing.models import Story
-from briefing.ui.render import reader_body, reader_header
+from briefing.models import Mention, Story
+from briefing.safety import clean_line
+from briefing.ui.highlight import highlight, legend
+from briefing.ui.render import reader_meta
 
 
 class Reader(VerticalScroll):
-    """Scrollable story text. Rendered from Text objects only (no markup)."""
+    """Scrollable story text. Built from Text/Content objects only (never markup)."""
 
     DEFAULT_CSS = """
     Reader { padding: 0 1; }
-    Reader > #reader-header { margin-bottom: 1; }
+    Reader > #reader-title { text-style: bold; }
+    Reader > #reader-body { margin-top: 1; }
+    Reader > #reader-legend { margin-top: 1; color: $text-muted; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
@@ -24,17 +31,37 @@ class Reader(VerticalScroll):
         self.story: Story | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Select a story to read it.", style="dim"), id="reader-header")
+        yield Static(Text("Select a story to read it.", style="dim"), id="reader-title")
+        yield Static("", id="reader-meta")
         yield Static("", id="reader-body")
+        yield Static(legend(), id="reader-legend")
 
-    def show(self, story: Story | None, body: Text | None = None) -> None:
+    def show(
+        self,
+        story: Story | None,
+        mentions: Sequence[Mention] = (),
+        copies: Sequence[Story] = (),
+    ) -> None:
         self.story = story
-        header = self.query_one("#reader-header", Static)
-        text = self.query_one("#reader-body", Static)
+        title = self.query_one("#reader-title", Static)
+        meta = self.query_one("#reader-meta", Static)
+        body = self.query_one("#reader-body", Static)
         if story is None:
-            header.update(Text("Nothing to read here.", style="dim"))
-            text.update("")
+            title.update(Text("Nothing to read here.", style="dim"))
+            meta.update("")
+            body.update("")
             return
-        header.update(reader_header(story))
-        text.update(body if body is not None else reader_body(story))
+        title.update(highlight(clean_line(story.title), mentions, "title"))
+        header = reader_meta(story)
+        if copies:
+            header.append("\nAlso reported by: ", style="dim")
+            header.append(
+                ", ".join(sorted({clean_line(c.source, 60) for c in copies})), style="dim"
+            )
+        meta.update(header)
+        if story.summary:
+            body.update(highlight(story.summary, mentions, "summary"))
+        else:
+            note = "(this feed gave no text for this story — press o to open it)"
+            body.update(Content.styled(note, "dim"))
         self.scroll_home(animate=False)

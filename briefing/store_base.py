@@ -1,0 +1,169 @@
+"""The store's connection, schema and migrations. Queries live in the Store mixins.
+
+One SQLite file, WAL mode, short transactions and a busy timeout, so a cron `briefing fetch`
+and an open TUI can share it. Times are stored as UTC epoch seconds (REAL).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from briefing.models import Story
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: feeds, stories with full-text search, and the tables entities and threads fill in.
+    """
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE feeds(
+        url TEXT PRIMARY KEY, name TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',
+        etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
+        ok INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT '', http_status INTEGER,
+        checked_at REAL, ok_at REAL, failures INTEGER NOT NULL DEFAULT 0,
+        not_modified INTEGER NOT NULL DEFAULT 0, items INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE stories(
+        rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, feed_url TEXT NOT NULL,
+        source TEXT NOT NULL, guid TEXT NOT NULL DEFAULT '', title TEXT NOT NULL,
+        link TEXT NOT NULL DEFAULT '', summary TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '', published REAL NOT NULL, first_seen REAL NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0, thread_id INTEGER, duplicate_of TEXT,
+        annotated TEXT NOT NULL DEFAULT '');
+    CREATE INDEX stories_published ON stories(published DESC);
+    CREATE INDEX stories_thread ON stories(thread_id, published);
+    CREATE INDEX stories_feed_link ON stories(feed_url, link);
+    CREATE INDEX stories_annotated ON stories(annotated);
+    CREATE INDEX stories_unthreaded ON stories(published) WHERE thread_id IS NULL;
+    CREATE VIRTUAL TABLE stories_fts USING fts5(
+        title, summary, content='stories', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2');
+    CREATE TRIGGER stories_ai AFTER INSERT ON stories BEGIN
+        INSERT INTO stories_fts(rowid, title, summary) VALUES (new.rowid, new.title, new.summary);
+    END;
+    CREATE TRIGGER stories_ad AFTER DELETE ON stories BEGIN
+        INSERT INTO stories_fts(stories_fts, rowid, title, summary)
+        VALUES ('delete', old.rowid, old.title, old.summary);
+    END;
+    CREATE TRIGGER stories_au AFTER UPDATE OF title, summary ON stories BEGIN
+        INSERT INTO stories_fts(stories_fts, rowid, title, summary)
+        VALUES ('delete', old.rowid, old.title, old.summary);
+        INSERT INTO stories_fts(rowid, title, summary) VALUES (new.rowid, new.title, new.summary);
+    END;
+    CREATE TABLE entities(
+        key TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL,
+        mentions INTEGER NOT NULL DEFAULT 0, stories INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE mentions(
+        story INTEGER NOT NULL REFERENCES stories(rowid) ON DELETE CASCADE,
+        field TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        key TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL);
+    CREATE INDEX mentions_story ON mentions(story);
+    CREATE INDEX mentions_key ON mentions(key, story);
+    CREATE TABLE threads(
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '', created REAL NOT NULL,
+        first_seen REAL NOT NULL, last_seen REAL NOT NULL,
+        stories INTEGER NOT NULL DEFAULT 0, sources INTEGER NOT NULL DEFAULT 0,
+        opened_at REAL, merged_into INTEGER);
+    CREATE INDEX threads_last_seen ON threads(last_seen DESC);
+    CREATE TABLE thread_merges(gone INTEGER PRIMARY KEY, keep INTEGER NOT NULL, at REAL NOT NULL);
+    CREATE TABLE term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+    """,
+)
+
+
+class StoreError(RuntimeError):
+    """The store file cannot be opened or is newer than this version of briefing."""
+
+
+def to_epoch(when: datetime) -> float:
+    return when.timestamp()
+
+
+def from_epoch(value: float) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+class StoreBase:
+    """A connection to the store. Use one per thread (sqlite3 objects are not shared)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(
+                self.path, timeout=15.0, isolation_level=None, check_same_thread=False
+            )
+            self.db.execute("PRAGMA busy_timeout = 15000")
+            if self.path != ":memory:":
+                self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"the store {self.path} was written by a newer briefing (schema {version})"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            # executescript commits first; BEGIN/COMMIT inside keeps each step atomic.
+            self.db.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A short write transaction, taken up front so concurrent writers queue on busy_timeout."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- meta -------------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+
+STORY_COLUMNS = (
+    "s.id, s.feed_url, s.source, s.title, s.link, s.summary, s.published, s.first_seen, "
+    "s.author, s.guid, s.read, s.thread_id"
+)
+
+
+def story_from_row(row: Any) -> Story:
+    return Story(
+        id=str(row[0]),
+        feed_url=str(row[1]),
+        source=str(row[2]),
+        title=str(row[3]),
+        link=str(row[4]),
+        summary=str(row[5]),
+        published=from_epoch(float(row[6])),
+        first_seen=from_epoch(float(row[7])),
+        author=str(row[8]),
+        guid=str(row[9]),
+        read=bool(row[10]),
+        thread_id=None if row[11] is None else int(row[11]),
+    )

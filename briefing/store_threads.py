@@ -1,0 +1,255 @@
+"""Thread queries: assignment, statistics, names, merges, and the listings the UI shows.
+
+Thread ids are the rowids of `threads`; a merged thread keeps its row with `merged_into` set and
+a `thread_merges` record, so old ids still resolve.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from briefing.models import Story, Thread
+from briefing.store_base import STORY_COLUMNS, StoreBase, from_epoch, story_from_row, to_epoch
+
+THREAD_COLUMNS = """
+    t.id, t.name, t.stories, t.sources, t.first_seen, t.last_seen,
+    (SELECT count(*) FROM stories s WHERE s.thread_id = t.id AND s.read = 0),
+    (SELECT count(*) FROM stories s WHERE s.thread_id = t.id
+        AND s.first_seen > coalesce(t.opened_at, 0))
+"""
+
+
+def _thread(row: Sequence[object]) -> Thread:
+    return Thread(
+        id=int(row[0]),  # type: ignore[call-overload]
+        name=str(row[1]),
+        stories=int(row[2]),  # type: ignore[call-overload]
+        sources=int(row[3]),  # type: ignore[call-overload]
+        first_seen=from_epoch(float(row[4])),  # type: ignore[arg-type]
+        last_seen=from_epoch(float(row[5])),  # type: ignore[arg-type]
+        unread=int(row[6]),  # type: ignore[call-overload]
+        new=int(row[7]),  # type: ignore[call-overload]
+    )
+
+
+def briefing_order(threads: Sequence[Thread], now: datetime) -> list[Thread]:
+    """Multi-source threads first, by recent activity weighted by breadth; then single ones.
+
+    Breadth (outlets, stories, unseen stories) counts logarithmically; activity decays with
+    the age of the latest story (half-life of a day), so a broad story from yesterday still
+    ranks above one outlet's item from this hour.
+    """
+
+    def score(t: Thread) -> float:
+        age_hours = max(0.0, (now - t.last_seen).total_seconds() / 3600)
+        breadth = 2 * math.log1p(t.sources) + math.log1p(t.stories) + 0.5 * math.log1p(t.new)
+        return float(breadth * 0.5 ** (age_hours / 24))
+
+    multi = sorted((t for t in threads if t.sources > 1), key=lambda t: (-score(t), t.id))
+    single = sorted(
+        (t for t in threads if t.sources <= 1), key=lambda t: (-t.last_seen.timestamp(), t.id)
+    )
+    return multi + single
+
+
+class ThreadQueries(StoreBase):
+    # -- what the engine needs ---------------------------------------------------------------
+    def unthreaded(self, limit: int = 5000) -> list[tuple[int, Story]]:
+        """Stories without a thread, oldest first (the order they are assigned in)."""
+        rows = self.db.execute(
+            f"SELECT s.rowid, {STORY_COLUMNS} FROM stories s WHERE s.thread_id IS NULL "
+            "ORDER BY s.published, s.rowid LIMIT ?",
+            (limit,),
+        )
+        return [(int(r[0]), story_from_row(r[1:])) for r in rows]
+
+    def active_members(self, since: datetime) -> list[tuple[int, Story]]:
+        """Stories of threads whose latest story is at or after `since`, for warming the engine."""
+        rows = self.db.execute(
+            f"""
+            SELECT s.rowid, {STORY_COLUMNS} FROM threads t JOIN stories s ON s.thread_id = t.id
+            WHERE t.last_seen >= ? AND t.merged_into IS NULL ORDER BY s.published, s.rowid
+            """,
+            (to_epoch(since),),
+        )
+        return [(int(r[0]), story_from_row(r[1:])) for r in rows]
+
+    def entity_keys(self, rowids: Sequence[int]) -> dict[int, list[tuple[str, str, str]]]:
+        """rowid -> distinct (key, type, name) of its entities, with store-wide types."""
+        found: dict[int, list[tuple[str, str, str]]] = {}
+        for i in range(0, len(rowids), 500):
+            chunk = list(rowids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""
+                SELECT DISTINCT m.story, m.key, coalesce(e.type, m.type), coalesce(e.name, m.name)
+                FROM mentions m LEFT JOIN entities e ON e.key = m.key
+                WHERE m.story IN ({marks}) ORDER BY m.story, m.start
+                """,
+                chunk,
+            )
+            for story, key, etype, name in rows:
+                found.setdefault(int(story), []).append((str(key), str(etype), str(name)))
+        return found
+
+    def doc_freq(self) -> tuple[dict[str, int], int]:
+        df = {str(t): int(n) for t, n in self.db.execute("SELECT term, df FROM term_df")}
+        return df, int(self.get_meta("thread_docs", "0"))
+
+    def new_thread(self, when: datetime) -> int:
+        ts = to_epoch(when)
+        cursor = self.db.execute(
+            "INSERT INTO threads(created, first_seen, last_seen) VALUES (?, ?, ?)", (ts, ts, ts)
+        )
+        return int(cursor.lastrowid or 0)
+
+    def save_assignments(
+        self,
+        rows: Sequence[tuple[str, int, str | None]],
+        doc_freq_delta: Mapping[str, int],
+        n_docs: int,
+    ) -> None:
+        """(story id, thread id, duplicate-of story id) per story, with the df increments."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE stories SET thread_id = ?, duplicate_of = ? WHERE id = ?",
+                [(tid, dup, sid) for sid, tid, dup in rows],
+            )
+            db.executemany(
+                "INSERT INTO term_df(term, df) VALUES (?, ?) "
+                "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+                list(doc_freq_delta.items()),
+            )
+            self.set_meta("thread_docs", str(n_docs))
+            self.update_thread_stats({tid for _, tid, _ in rows})
+
+    def update_thread_stats(self, thread_ids: Iterable[int]) -> None:
+        self.db.executemany(
+            """
+            UPDATE threads SET
+                stories = (SELECT count(*) FROM stories WHERE thread_id = threads.id),
+                sources = (SELECT count(DISTINCT source) FROM stories WHERE thread_id = threads.id),
+                first_seen = coalesce(
+                    (SELECT min(published) FROM stories WHERE thread_id = threads.id), first_seen),
+                last_seen = coalesce(
+                    (SELECT max(published) FROM stories WHERE thread_id = threads.id), last_seen)
+            WHERE id = ?
+            """,
+            [(tid,) for tid in thread_ids],
+        )
+
+    def set_thread_names(self, names: Mapping[int, str]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE threads SET name = ? WHERE id = ?", [(n, t) for t, n in names.items()]
+            )
+
+    def merge_threads(self, keep: int, gone: int, when: datetime) -> None:
+        """Move every story of `gone` into `keep`, recorded so the old id still resolves."""
+        with self.transaction() as db:
+            db.execute("UPDATE stories SET thread_id = ? WHERE thread_id = ?", (keep, gone))
+            db.execute("UPDATE threads SET merged_into = ? WHERE id = ?", (keep, gone))
+            db.execute("UPDATE threads SET merged_into = ? WHERE merged_into = ?", (keep, gone))
+            db.execute(
+                "INSERT OR REPLACE INTO thread_merges(gone, keep, at) VALUES (?, ?, ?)",
+                (gone, keep, to_epoch(when)),
+            )
+            self.update_thread_stats([keep, gone])
+
+    def resolve_thread(self, thread_id: int) -> int | None:
+        """The live thread an id stands for, following merges; None if unknown."""
+        seen: set[int] = set()
+        current: int | None = thread_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            row = self.db.execute(
+                "SELECT merged_into FROM threads WHERE id = ?", (current,)
+            ).fetchone()
+            if row is None:
+                return None
+            if row[0] is None:
+                return current
+            current = int(row[0])
+        return None
+
+    # -- what the reader sees ----------------------------------------------------------------
+    def threads(
+        self,
+        *,
+        since: datetime | None = None,
+        min_sources: int = 1,
+        search: str = "",
+        entity: str | None = None,
+        limit: int = 2000,
+    ) -> list[Thread]:
+        """Live threads, latest first; search matches thread names and story titles."""
+        where = ["t.merged_into IS NULL", "t.stories > 0", "t.sources >= ?"]
+        args: list[object] = [min_sources]
+        if since is not None:
+            where.append("t.last_seen >= ?")
+            args.append(to_epoch(since))
+        if search:
+            from briefing.store import fts_query  # the one place user words become FTS syntax
+
+            query = fts_query(search)
+            if not query:
+                return []
+            like = "%" + search.lower().replace("%", "").replace("_", "") + "%"
+            where.append(
+                "(lower(t.name) LIKE ? OR t.id IN (SELECT s.thread_id FROM stories_fts "
+                "JOIN stories s ON s.rowid = stories_fts.rowid WHERE stories_fts MATCH ?))"
+            )
+            args += [like, query]
+        if entity is not None:
+            where.append(
+                "t.id IN (SELECT s.thread_id FROM mentions m JOIN stories s ON s.rowid = m.story "
+                "WHERE m.key = ?)"
+            )
+            args.append(entity)
+        sql = (
+            f"SELECT {THREAD_COLUMNS} FROM threads t WHERE {' AND '.join(where)} "
+            "ORDER BY t.last_seen DESC, t.id LIMIT ?"
+        )
+        return [_thread(r) for r in self.db.execute(sql, [*args, limit])]
+
+    def thread(self, thread_id: int) -> Thread | None:
+        live = self.resolve_thread(thread_id)
+        if live is None:
+            return None
+        row = self.db.execute(
+            f"SELECT {THREAD_COLUMNS} FROM threads t WHERE t.id = ?", (live,)
+        ).fetchone()
+        return _thread(row) if row else None
+
+    def duplicates(self, thread_id: int) -> dict[str, list[Story]]:
+        """Story id -> the re-publications of it in the thread (shown beneath it)."""
+        rows = self.db.execute(
+            f"SELECT s.duplicate_of, {STORY_COLUMNS} FROM stories s "
+            "WHERE s.thread_id = ? AND s.duplicate_of IS NOT NULL ORDER BY s.published",
+            (thread_id,),
+        )
+        copies: dict[str, list[Story]] = {}
+        for row in rows:
+            copies.setdefault(str(row[0]), []).append(story_from_row(row[1:]))
+        return copies
+
+    def find_threads(self, text: str, limit: int = 1000) -> list[Thread]:
+        """Threads whose id is `text`, or whose name contains it (case-insensitive)."""
+        if text.strip().isdigit():
+            found = self.thread(int(text))
+            return [found] if found else []
+        needle = text.strip().lower()
+        return [t for t in self.threads(limit=1_000_000) if needle and needle in t.name.lower()][
+            :limit
+        ]
+
+    def mark_thread_opened(self, thread_id: int, when: datetime) -> None:
+        self.db.execute(
+            "UPDATE threads SET opened_at = ? WHERE id = ?", (to_epoch(when), thread_id)
+        )
+
+    def set_thread_read(self, thread_id: int, read: bool = True) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE stories SET read = ? WHERE thread_id = ?", (read, thread_id))

@@ -1,0 +1,124 @@
+"""Short human names for threads: the two or three most distinctive entities or terms.
+
+Distinctive = share of the thread's stories that mention it times its IDF against the
+background document frequencies (the engine's df table, same keys as threads_text).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from briefing.threads_text import entity_key, words
+
+if TYPE_CHECKING:
+    from briefing.threads import ThreadItem
+
+SEPARATOR = " · "
+MAX_CHARS = 40
+MAX_PARTS = 3
+ENTITY_BOOST = 1.5  # an entity is a better handle than a word of the same weight
+PHRASE_BOOST = 1.25  # "True Detective" beats "True" when both are as distinctive
+PLACE_PREFIXES = ("place:", "gpe:", "loc:")
+FIRST_PREFIXES = (*PLACE_PREFIXES, "person:")  # "Idlib · Sochi deal": places, people first
+
+
+class _Candidate:
+    __slots__ = ("covers", "first", "key", "label", "score")
+
+    def __init__(self, key: str, label: str, score: float, covers: frozenset[str], first: bool):
+        self.key = key
+        self.label = label
+        self.score = score
+        self.covers = covers  # word keys this candidate stands for, to avoid "Idlib · Idlib"
+        self.first = first
+
+
+def _idf(df: Mapping[str, int], n_docs: int, key: str) -> float:
+    return math.log((n_docs + 1) / (df.get(key, 0) + 1)) + 1.0
+
+
+def _surface(forms: Counter[str]) -> str:
+    # Most common spelling; ties go to the capitalised one, then alphabetical (stable).
+    return min(forms.items(), key=lambda kv: (-kv[1], not kv[0][:1].isupper(), kv[0]))[0]
+
+
+def _candidates(
+    members: Sequence[ThreadItem], df: Mapping[str, int], n_docs: int
+) -> list[_Candidate]:
+    size = len(members)
+    word_docs: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    ent_docs: Counter[str] = Counter()
+    ent_names: dict[str, Counter[str]] = {}
+    for item in members:
+        seen: set[str] = set()
+        for text in (item.title, item.summary):
+            seq = words(text)
+            for key, surface in seq:
+                if key:
+                    seen.add(key)
+                    forms.setdefault(key, Counter())[surface] += 1
+            for (a, sa), (b, sb) in pairwise(seq):
+                if a and b:
+                    gram = f"{a} {b}"
+                    seen.add(gram)
+                    forms.setdefault(gram, Counter())[f"{sa} {sb}"] += 1
+        word_docs.update(seen)
+        names = dict(item.entity_names)
+        for key in set(item.entities) | set(names):
+            ent_docs[key] += 1
+            ent_names.setdefault(key, Counter())[names.get(key, _display_from_key(key))] += 1
+    # Something said once in a big thread is not what the thread is about.
+    support = 1 if size < 3 else 2
+    out: list[_Candidate] = []
+    for key, n in ent_docs.items():
+        if n < support:
+            continue
+        label = _surface(ent_names[key])
+        covers = frozenset(k for k, _ in words(label) if k)
+        score = n / size * _idf(df, n_docs, entity_key(key)) * ENTITY_BOOST
+        out.append(_Candidate(key, label, score, covers, key.startswith(FIRST_PREFIXES)))
+    for key, n in word_docs.items():
+        if n < support:
+            continue
+        parts = key.split(" ")
+        if len(parts) == 2 and ((n < 2 and size > 1) or parts[0] == parts[1]):
+            continue
+        score = n / size * _idf(df, n_docs, key) * (PHRASE_BOOST if len(parts) == 2 else 1.0)
+        out.append(_Candidate(key, _surface(forms[key]), score, frozenset(parts), False))
+    out.sort(key=lambda c: (-c.score, c.key))
+    return out
+
+
+def _display_from_key(key: str) -> str:
+    bare = key.split(":", 1)[-1]
+    return " ".join(w[:1].upper() + w[1:] for w in bare.split())
+
+
+def thread_name(members: Sequence[ThreadItem], doc_freq: Mapping[str, int], n_docs: int) -> str:
+    """E.g. "Idlib · Sochi deal". Deterministic for the same members and df, in any order."""
+    members = sorted(members, key=lambda m: m.story_id)
+    chosen: list[_Candidate] = []
+    covered: set[str] = set()
+    titles = {" ".join(t for t, _ in words(m.title) if t) for m in members}
+    for cand in _candidates(members, doc_freq, n_docs):
+        if len(chosen) == MAX_PARTS:
+            break
+        if cand.covers & covered or cand.label.lower() in (c.label.lower() for c in chosen):
+            continue
+        trial = sorted([*chosen, cand], key=lambda c: not c.first)
+        name = SEPARATOR.join(c.label for c in trial)
+        if chosen and len(name) > MAX_CHARS:
+            continue
+        if " ".join(sorted(cand.covers)) in {" ".join(sorted(t.split())) for t in titles}:
+            continue  # a whole short headline is not a name
+        chosen.append(cand)
+        covered |= cand.covers
+    if not chosen:
+        return "Untitled thread"
+    chosen.sort(key=lambda c: not c.first)
+    return SEPARATOR.join(c.label for c in chosen)[: MAX_CHARS + 20]

@@ -1,0 +1,103 @@
+"""The join-or-new decision: a small logistic model over story-vs-thread similarity features.
+
+Weights are data (briefing/data/thread_model.json, written by benchmarks/train_threads.py);
+the defaults below are a copy of a trained file so the engine still works if it is missing.
+Two weight sets: one for stories with entities, one for words alone, because a model trained
+with an entity feature would read "no entities" as "entities disagree".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Order matters: weights in the JSON file are stored by name, the engine builds vectors in it.
+FEATURES = (
+    "text",  # cosine, title+summary words vs thread centroid
+    "bigram",  # cosine, adjacent word pairs vs thread centroid
+    "entity",  # cosine, entity keys vs thread centroid
+    "time_newest",  # Gaussian of the gap to the thread's newest story
+    "time_oldest",  # Gaussian of the gap to the thread's oldest story
+    "log_size",  # log(1 + stories in thread)
+)
+
+MODEL_PATH = Path(__file__).with_name("data") / "thread_model.json"
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    weights: tuple[float, ...]  # aligned with FEATURES
+    bias: float
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.bias + math.fsum(w * f for w, f in zip(self.weights, features, strict=True))
+        if z < -60.0:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LinearModel:
+        w = data["weights"]
+        return cls(tuple(float(w.get(name, 0.0)) for name in FEATURES), float(data["bias"]))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "weights": dict(zip(FEATURES, self.weights, strict=True)),
+            "bias": self.bias,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadModel:
+    words: LinearModel  # used when the story has no entities
+    entities: LinearModel  # used when it has some
+    threshold: float = 0.5  # join the best thread if its probability is at least this
+    sigma_days: float = 3.0  # width of the time similarity
+    merge_similarity: float = 0.6  # centroid cosine above which two live threads converge
+
+    def pick(self, has_entities: bool) -> LinearModel:
+        return self.entities if has_entities else self.words
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ThreadModel:
+        return cls(
+            words=LinearModel.from_json(data["words"]),
+            entities=LinearModel.from_json(data["entities"]),
+            threshold=float(data.get("threshold", 0.5)),
+            sigma_days=float(data.get("sigma_days", 3.0)),
+            merge_similarity=float(data.get("merge_similarity", 0.6)),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(FEATURES),
+            "words": self.words.to_json(),
+            "entities": self.entities.to_json(),
+            "threshold": self.threshold,
+            "sigma_days": self.sigma_days,
+            "merge_similarity": self.merge_similarity,
+        }
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> ThreadModel:
+        """The trained file, else the built-in copy (a broken file must not stop a refresh)."""
+        try:
+            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return DEFAULT_MODEL
+
+    def save(self, path: Path = MODEL_PATH) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+
+DEFAULT_MODEL = ThreadModel(
+    words=LinearModel((12.0, 2.0, 0.0, 0.0, 0.0, 0.3), -6.0),
+    entities=LinearModel((10.0, 2.0, 3.0, 0.0, 0.0, 0.3), -6.5),
+)

@@ -1,0 +1,106 @@
+"""Text features for threading: tokens, bigrams, entity keys, URL and title fingerprints.
+
+Pure functions with no state, shared by the engine (threads.py) and the namer
+(thread_naming.py) so both see the same vocabulary and the same document-frequency keys.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from itertools import pairwise
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+# Compact English stop list plus headline filler ("says", "video") that never names a story.
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren as at be because been
+    before being below between both but by can cannot could couldn did didn do does doesn doing
+    don down during each few for from further get gets got had hadn has hasn have haven having he
+    her here hers herself him himself his how i if in into is isn it its itself just let ll me
+    more most much must mustn my myself no nor not now of off on once only or other ought our ours
+    ourselves out over own re same say says said she should shouldn so some such than that the
+    their theirs them themselves then there these they this those through to too under until up
+    upon us ve very via was wasn we were weren what when where which while who whom why will with
+    won would wouldn you your yours yourself yourselves s t d m o y vs amp
+    new news update updates updated video videos photo photos watch live report reports exclusive
+    breaking today week year day one two first last just according
+    """.split()
+)
+
+ENTITY_PREFIX = "@"  # df keys for entities, so "@place:idlib" never collides with a word
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
+_WORD = re.compile(r"[^\W_]+(?:['.&][^\W_]+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"'s?$")
+
+
+def _fold(text: str) -> str:
+    """Lowercase and strip accents so "Erdoğan" and "Erdogan" share a token."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stem(word: str) -> str:
+    """Light plural stripping only: heavier stemmers merge names ("Mars" -> "mar")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s")):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[tuple[str, str]]:
+    """(key, surface) for each word in order; stop words come back as ("", surface).
+
+    Keeping the gaps lets bigrams respect stop words ("deal *in* Sochi" is not "deal sochi").
+    """
+    out: list[tuple[str, str]] = []
+    for m in _WORD.finditer(text.translate(_APOSTROPHES)):
+        surface = _POSSESSIVE.sub("", m.group())
+        raw = _fold(surface).replace(".", "").replace("&", "").replace("'", "")
+        if raw == "us" and surface.replace(".", "") == "US":
+            raw = "usa"  # the country, not the pronoun
+        if len(raw) < 2 or raw in STOP_WORDS or (raw.isdigit() and len(raw) < 3):
+            out.append(("", surface))
+        else:
+            out.append((stem(raw), surface))
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    return [k for k, _ in words(text) if k]
+
+
+def bigrams(seq: list[tuple[str, str]]) -> list[str]:
+    """Adjacent content-word pairs, "sochi deal"; pairs across a stop word are skipped."""
+    return [f"{a} {b}" for (a, _), (b, _) in pairwise(seq) if a and b]
+
+
+def entity_key(key: str) -> str:
+    return ENTITY_PREFIX + key
+
+
+def bag(keys: list[str]) -> dict[str, float]:
+    return {k: float(v) for k, v in Counter(keys).items()}
+
+
+def normalise_url(link: str) -> str:
+    """Same article behind different tracking: drop scheme, www., utm_* params, trailing slash."""
+    parts = urlsplit(link.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_")
+    ]
+    path = parts.path.rstrip("/")
+    q = urlencode(sorted(query))
+    return f"{host}{path}" + (f"?{q}" if q else "")
+
+
+def title_key(title: str) -> str:
+    """Fingerprint for re-published wire copy: content words in order, outlet tails dropped."""
+    head = re.split(r"\s+[-|–—]\s+", title)[0]  # "Headline - Reuters" -> "Headline"
+    return " ".join(k for k, _ in words(head) if k)
