@@ -38,7 +38,9 @@ session = Session(Config(feeds=feeds, settings=Settings(store=db)), db)
 
 class Probe(BriefingApp):
     def on_ready(self) -> None:
-        print("ready", len(self.screen.query_one("#stories").stories), flush=True)
+        screen = self.screen
+        threads = len(screen.query_one("#threads").threads)
+        print("ready", threads, len(screen.query_one("#stories").stories), flush=True)
         self.exit()
 
 Probe(session, refresh_on_start=False).run(headless=True, size=(160, 48))
@@ -50,36 +52,49 @@ from rich.text import Text
 from textual.app import App
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from briefing.ui.widgets.rows import RowList
 
-rows = int(sys.argv[1])
+threads, stories = int(sys.argv[1]), int(sys.argv[2])
+
+class Rows(RowList[str]):
+    def render_row(self, row, index):
+        return Text(row)
+
+class Threads(Rows):
+    ROW_HEIGHT = 2
 
 class Bare(App):
-    CSS = "#nav {width: 36;} #search {display: none;} #stories {height: 2fr;} #reader {height: 3fr}"
+    CSS = "#threads {width: 42;} #search {display: none;} #stories {height: 2fr;} #bottom {height: 3fr}"
     def compose(self):
         yield Header()
         with Horizontal():
-            yield OptionList(*[Option(Text(f"Outlet {n}  {n * 7}"), id=str(n)) for n in range(42)],
-                             id="nav")
+            yield Threads(id="threads")
             with Vertical():
                 yield Input(id="search")
-                yield OptionList(*[Option(Text(f"● Mon 12:{i % 60:02d}  Outlet {i % 40}  "
-                                              f"Story headline number {i} about the news"),
-                                          id=str(i)) for i in range(rows)], id="stories")
-                with VerticalScroll(id="reader"):
-                    yield Static(Text("Story headline number 0", style="bold"))
-                    yield Static(Text("Body text " * 60))
+                yield Rows(id="stories")
+                with Horizontal(id="bottom"):
+                    with VerticalScroll(id="reader"):
+                        yield Static(Text("Story headline number 0", style="bold"))
+                        yield Static(Text("Body text " * 60))
+                    yield OptionList(*[f"Entity {i}" for i in range(12)], id="entities")
         yield Footer()
+    def on_mount(self) -> None:
+        self.query_one("#threads").set_rows(
+            [f"Thread name {i} · place · person\\n  {i % 9 + 2} · 3 outlets · Mon 12:00"
+             for i in range(threads)])
+        self.query_one("#stories").set_rows(
+            [f"● Mon 12:{i % 60:02d}  Outlet {i % 40}  Story headline number {i} about the news"
+             for i in range(stories)])
     def on_ready(self) -> None:
-        print("ready", rows, flush=True)
+        print("ready", threads, stories, flush=True)
         self.exit()
 
 Bare().run(headless=True, size=(160, 48))
 """
 
 
-
-def build_store(path: Path, n: int) -> None:
+def build_store(path: Path, n: int, n_threads: int) -> None:
+    """n stories over 40 outlets, grouped into n_threads threads (written directly)."""
     rng = random.Random(7)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     with Store(path) as store:
@@ -104,40 +119,56 @@ def build_store(path: Path, n: int) -> None:
                 store.add_stories(batch)
                 batch = []
         store.add_stories(batch)
+        with store.transaction() as db:
+            db.executemany(
+                "INSERT INTO threads(id, name, created, first_seen, last_seen) VALUES (?, ?, 0, 0, 0)",
+                [
+                    (t + 1, f"{rng.choice(WORDS).title()} · {rng.choice(WORDS)}")
+                    for t in range(n_threads)
+                ],
+            )
+            db.execute("UPDATE stories SET thread_id = 1 + (rowid * 7919) % ?", (n_threads,))
+            store.update_thread_stats(range(1, n_threads + 1))
 
 
-def time_child(code: str, arg: str) -> tuple[float, int]:
+def time_child(code: str, *args: str) -> tuple[float, int, int]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code, arg], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     elapsed = time.perf_counter() - t0
     proc.wait(timeout=60)
-    word, rows = line.split()
+    word, threads, stories = line.split()
     assert word == "ready", line
-    return elapsed, int(rows)
+    return elapsed, int(threads), int(stories)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--threads", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "startup.db"
         t0 = time.perf_counter()
-        build_store(db, args.stories)
+        build_store(db, args.stories, args.threads)
         print(f"store_build_s: {time.perf_counter() - t0:.1f}")
         ours, bare = [], []
-        rows = 0
+        threads = rows = 0
         for _ in range(args.runs):
-            seconds, rows = time_child(BRIEFING_CHILD, str(db))
+            seconds, threads, rows = time_child(BRIEFING_CHILD, str(db))
             ours.append(seconds)
-            seconds, _ = time_child(BARE_CHILD, str(rows))
+            seconds, _, _ = time_child(BARE_CHILD, str(threads), str(rows))
             bare.append(seconds)
-    print(f"command: python benchmarks/startup.py --stories {args.stories} --runs {args.runs}")
+    print(
+        f"command: python benchmarks/startup.py --stories {args.stories} "
+        f"--threads {args.threads} --runs {args.runs}"
+    )
     print(f"stories_in_store: {args.stories}")
-    print(f"rows_shown: {rows}")
+    print(f"threads_in_store: {args.threads}")
+    print(f"threads_shown: {threads}")
+    print(f"stories_shown: {rows}")
     print(f"startup_briefing_s: {statistics.median(ours):.3f}")
     print(f"startup_bare_s: {statistics.median(bare):.3f}")
     print(f"startup_ratio: {statistics.median(ours) / statistics.median(bare):.2f}")

@@ -11,16 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from briefing.models import Story
 from briefing.ui.render import day_heading, story_row
+from briefing.ui.widgets.rows import RowList
 
 
-class StoryList(OptionList):
+@dataclass(frozen=True, slots=True)
+class DayHeading:
+    """'Tuesday 17 November' above that day's stories in a thread's timeline."""
+
+    day: datetime
+
+
+class StoryList(RowList[Story | DayHeading]):
     """Stories.
 
     | Key | Action |
@@ -29,11 +34,6 @@ class StoryList(OptionList):
     | k / up | previous story |
     | enter | open in the reader |
     """
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="story-down"),
-        Binding("k", "cursor_up", "Up", show=False, id="story-up"),
-    ]
 
     @dataclass
     class Opened(Message):
@@ -46,10 +46,9 @@ class StoryList(OptionList):
         story: Story
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id, markup=False)
+        super().__init__(id=id)
         self.stories: list[Story] = []
         self.copies: dict[str, list[Story]] = {}
-        self._rows: list[Story | None] = []  # aligned with the options; None for day headings
         self._now: datetime | None = None
 
     def show(
@@ -70,20 +69,21 @@ class StoryList(OptionList):
         hidden = {c.id for group in self.copies.values() for c in group}
         self.stories = [s for s in stories if s.id not in hidden]
         self._now = now
-        self._rows = []
-        options: list[Option] = []
+        rows: list[Story | DayHeading] = []
         day = None
         for story in self.stories:
             if timeline and story.published.astimezone().date() != day:
                 day = story.published.astimezone().date()
-                options.append(Option(day_heading(story.published), disabled=True))
-                self._rows.append(None)
-            options.append(Option(self._prompt(story), id=story.id))
-            self._rows.append(story)
-        self.set_options(options)
-        if self.stories:
-            target = keep if keep in {s.id for s in self.stories} else self.stories[0].id
-            self.highlighted = self.get_option_index(target or "")
+                rows.append(DayHeading(story.published))
+            rows.append(story)
+        where = next((i for i, r in enumerate(rows) if isinstance(r, Story) and r.id == keep), 0)
+        self.set_rows(rows, cursor=where)
+
+    def render_row(self, row: Story | DayHeading, index: int) -> Text:
+        return self._prompt(row) if isinstance(row, Story) else day_heading(row.day)
+
+    def selectable(self, row: Story | DayHeading) -> bool:
+        return isinstance(row, Story)
 
     def _prompt(self, story: Story) -> Text:
         row = story_row(story, self._now)
@@ -96,23 +96,24 @@ class StoryList(OptionList):
     @property
     def current(self) -> Story | None:
         index = self.highlighted
-        return self._rows[index] if index is not None and index < len(self._rows) else None
+        row = self.rows[index] if index is not None else None
+        return row if isinstance(row, Story) else None
 
     def update_story(self, story: Story) -> None:
         """Redraw one row after its read state changed."""
-        for index, row in enumerate(self._rows):
-            if row is not None and row.id == story.id:
-                self._rows[index] = story
+        for index, row in enumerate(self.rows):
+            if isinstance(row, Story) and row.id == story.id:
+                self.rows[index] = story
                 self.stories = [story if s.id == story.id else s for s in self.stories]
-                self.replace_option_prompt_at_index(index, self._prompt(story))
+                self.redraw_row(index)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def on_row_list_cursor_moved(self, event: RowList.CursorMoved) -> None:
         event.stop()
         story = self.current
         if story is not None:
             self.post_message(self.Highlighted(story))
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_row_list_selected(self, event: RowList.Selected) -> None:
         event.stop()
         story = self.current
         if story is not None:

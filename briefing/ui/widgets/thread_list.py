@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from briefing.models import Thread
 from briefing.safety import clean_line
 from briefing.ui.render import short_time
+from briefing.ui.widgets.rows import RowList
 
-ALL = "all"
 NAME_WIDTH = 34
 
 
@@ -44,7 +41,7 @@ def all_row(count: int) -> Text:
     return text
 
 
-class ThreadList(OptionList):
+class ThreadList(RowList[Thread | None]):
     """Threads.
 
     | Key | Action |
@@ -53,10 +50,7 @@ class ThreadList(OptionList):
     | enter | open the thread |
     """
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="thread-down"),
-        Binding("k", "cursor_up", "Up", show=False, id="thread-up"),
-    ]
+    ROW_HEIGHT = 2
 
     @dataclass
     class Chosen(Message):
@@ -69,34 +63,35 @@ class ThreadList(OptionList):
         thread: Thread | None
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id, markup=False)
+        super().__init__(id=id)
         self.threads: list[Thread] = []
+        self.total = 0
+        self.now: datetime | None = None
 
     def show(
         self, threads: Sequence[Thread], total: int, keep: int | str | None, now: datetime
     ) -> None:
         """Replace the rows; the cursor stays on thread `keep` (or "all") when still listed."""
         self.threads = list(threads)
-        options = [Option(all_row(total), id=ALL)]
-        options += [Option(thread_row(t, now), id=str(t.id)) for t in self.threads]
-        self.set_options(options)
+        self.total, self.now = total, now
         index = 0
         if isinstance(keep, int):
             index = next((i + 1 for i, t in enumerate(self.threads) if t.id == keep), 0)
-        self.highlighted = index
+        self.set_rows([None, *self.threads], cursor=index)
+
+    def render_row(self, row: Thread | None, index: int) -> Text:
+        return all_row(self.total) if row is None else thread_row(row, self.now)
 
     @property
     def current(self) -> Thread | None:
         """The highlighted thread; None for the "All stories" row."""
         index = self.highlighted
-        if index is None or index == 0 or index > len(self.threads):
-            return None
-        return self.threads[index - 1]
+        return self.rows[index] if index is not None else None
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def on_row_list_cursor_moved(self, event: RowList.CursorMoved) -> None:
         event.stop()
         self.post_message(self.Chosen(self.current))
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_row_list_selected(self, event: RowList.Selected) -> None:
         event.stop()
         self.post_message(self.Opened(self.current))
