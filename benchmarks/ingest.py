@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import tempfile
@@ -60,7 +61,8 @@ def build_feeds(n: int) -> dict[str, bytes]:
             f"<item><title>{escape(row['title'])}</title>"
             f"<link>https://bench.example/{i}</link><guid>bench-{i}</guid>"
             f"<pubDate>{format_datetime(published, usegmt=True)}</pubDate>"
-            f"<description>{escape(sibling)}. {escape(row['source'])} reported.</description></item>"
+            f"<description>{escape(sibling)}. {escape(row['source'])} reported.</description>"
+            "</item>"
         )
     return {
         f"feed{k}": (
@@ -97,7 +99,7 @@ async def frame_gap(session: Session) -> tuple[float, float]:
         await app.workers.wait_for_complete()
         seconds = time.perf_counter() - t0
         await pilot.pause(0.1)
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     return max(gaps) * 1000, seconds
 
 

@@ -64,7 +64,7 @@ class Threads(Rows):
     ROW_HEIGHT = 2
 
 class Bare(App):
-    CSS = "#threads {width: 42;} #search {display: none;} #stories {height: 2fr;} #bottom {height: 3fr}"
+    CSS = "#threads {width: 42} #search {display: none} #stories {height: 2fr} #bottom {height: 3fr}"
     def compose(self):
         yield Header()
         with Horizontal():
@@ -121,7 +121,8 @@ def build_store(path: Path, n: int, n_threads: int) -> None:
         store.add_stories(batch)
         with store.transaction() as db:
             db.executemany(
-                "INSERT INTO threads(id, name, created, first_seen, last_seen) VALUES (?, ?, 0, 0, 0)",
+                "INSERT INTO threads(id, name, created, first_seen, last_seen) "
+                "VALUES (?, ?, 0, 0, 0)",
                 [
                     (t + 1, f"{rng.choice(WORDS).title()} · {rng.choice(WORDS)}")
                     for t in range(n_threads)
