@@ -64,7 +64,8 @@ class Threads(Rows):
     ROW_HEIGHT = 2
 
 class Bare(App):
-    CSS = "#threads {width: 42} #search {display: none} #stories {height: 2fr} #bottom {height: 3fr}"
+    CSS = ("#threads {width: 42} #search {display: none} "
+           "#stories {height: 2fr} #bottom {height: 3fr}")
     def compose(self):
         yield Header()
         with Horizontal():
