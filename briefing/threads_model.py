@@ -98,6 +98,8 @@ class ThreadModel:
 
 
 DEFAULT_MODEL = ThreadModel(
-    words=LinearModel((12.0, 2.0, 0.0, 0.0, 0.0, 0.3), -6.0),
-    entities=LinearModel((10.0, 2.0, 3.0, 0.0, 0.0, 0.3), -6.5),
+    words=LinearModel((2.8058, 1.4969, 0.0, 0.0, 0.0, -0.0576), -2.0608),
+    entities=LinearModel((2.5286, 1.331, 1.5083, 0.0, 0.0, -0.0533), -2.1849),
+    threshold=0.1192,
+    merge_similarity=0.2,
 )
