@@ -148,6 +148,7 @@ def test_export_by_id_to_stdout_and_folder(
     assert main(["--demo", "--db", demo_db, "export", str(thread["id"]), "-o", str(out)]) == 0
     [written] = out.iterdir()
     assert written.name.endswith(f"-{thread['id']}.md")
+
     def stable(doc: str) -> list[str]:  # all but the generated-at line
         return [line for line in doc.splitlines() if not line.startswith("Generated ")]
 
@@ -163,7 +164,9 @@ def test_export_ambiguous_or_unknown_name_exits_2(
     assert "no thread matches" in capsys.readouterr().err
 
 
-def test_export_all_and_refusal(demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_all_and_refusal(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "all"
     assert main(["--demo", "--db", demo_db, "export", "--all", "-o", str(out)]) == 0
     files = sorted(out.iterdir())
@@ -176,5 +179,7 @@ def test_export_all_and_refusal(demo_db: str, tmp_path: Path, capsys: pytest.Cap
     assert main(["--demo", "--db", demo_db, "export", thread_id, "-o", str(foreign)]) == 2
     assert "was not written by briefing" in capsys.readouterr().err
     assert foreign.read_text() == "my own notes\n"
-    assert main(["--demo", "--db", demo_db, "export", thread_id, "-o", str(foreign), "--force"]) == 0
+    assert (
+        main(["--demo", "--db", demo_db, "export", thread_id, "-o", str(foreign), "--force"]) == 0
+    )
     assert foreign.read_text().startswith("<!-- briefing dossier")

@@ -69,8 +69,9 @@ def test_every_story_has_a_thread_and_stories_are_grouped(demo_store: Path) -> N
 def test_wire_copy_is_marked_a_duplicate(demo_store: Path) -> None:
     with Store(demo_store) as store:
         first, second = (
-            store.db.execute("SELECT id, thread_id, duplicate_of FROM stories WHERE guid = ?", (g,))
-            .fetchone()
+            store.db.execute(
+                "SELECT id, thread_id, duplicate_of FROM stories WHERE guid = ?", (g,)
+            ).fetchone()
             for g in WIRE_COPIES
         )
         assert first[1] == second[1]
@@ -81,7 +82,9 @@ def test_refresh_again_and_restart_keep_thread_ids(demo_store: Path, tmp_path: P
     with Store(demo_store) as store:
         before = thread_of(store)
         names = {t.id: t.name for t in store.threads()}
-    report = asyncio.run(refresh(demo_config(db_path=demo_store), demo_store, transport=demo_transport()))
+    report = asyncio.run(
+        refresh(demo_config(db_path=demo_store), demo_store, transport=demo_transport())
+    )
     assert report.new_stories == 0
     with Store(demo_store) as store:
         assert thread_of(store) == before
