@@ -7,28 +7,30 @@ so every limit here is enforced by our own code rather than trusted to headers.
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
+import socket
 import ssl
 import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import httpx
 
 from briefing import __version__
-from briefing.models import Feed
+from briefing.models import Feed, Validators
 from briefing.safety import clean_line
+
+log = logging.getLogger("briefing.fetch")
+_E = TypeVar("_E", bound=BaseException)
 
 USER_AGENT = f"briefing/{__version__} (terminal news reader; +https://pypi.org/project/briefing/)"
 MAX_REDIRECTS = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """What the server told us last time, for a conditional GET."""
-
-    etag: str = ""
-    last_modified: str = ""
+# A validator is echoed back in a request header: printable ASCII only, or it is not kept.
+_HEADER_SAFE = re.compile(r"[\x20-\x7e]{1,500}")
 
 
 @dataclass(slots=True)
@@ -63,7 +65,11 @@ class FetchError(Exception):
 def make_client(
     limits: FetchLimits, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    timeout = httpx.Timeout(limits.timeout, connect=limits.connect_timeout)
+    # httpx's own timeouts are per operation and reset by every byte of a trickling body, so the
+    # total deadline (asyncio.timeout in fetch_feed) is what holds; these sit just beyond it.
+    timeout = httpx.Timeout(
+        limits.timeout + 5, connect=min(limits.connect_timeout, limits.timeout + 5)
+    )
     pool = httpx.Limits(max_connections=limits.concurrency * 2, max_keepalive_connections=32)
     return httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
@@ -71,7 +77,16 @@ def make_client(
         limits=pool,
         follow_redirects=False,  # followed by hand: count, schemes and deadline are ours
         transport=transport,
+        event_hooks={"response": [_vet_redirect]},
     )
+
+
+async def _vet_redirect(response: httpx.Response) -> None:
+    """Refuse a bad Location before httpx itself parses it (it raises InvalidURL on some)."""
+    if 300 <= response.status_code < 400 and response.status_code != 304:
+        location = response.headers.get("location", "")
+        if location:
+            _redirect_target(response.request.url, location)
 
 
 async def fetch_all(
@@ -94,25 +109,42 @@ async def fetch_all(
     finally:
         for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def fetch_feed(
     client: httpx.AsyncClient, feed: Feed, validators: Validators, limits: FetchLimits
 ) -> FetchResult:
+    """Fetch one feed within its total deadline. Never raises: failures become a plain status."""
     started = time.perf_counter()
     result = FetchResult(feed=feed, ok=False, status="")
+    detail: BaseException | None = None
     try:
         async with asyncio.timeout(limits.timeout):
             await _fetch_into(result, client, feed.url, validators, limits)
-    except TimeoutError:
-        result.status = f"timed out after {limits.timeout:g} s"
+    except TimeoutError as exc:
+        result.status, detail = f"timed out after {limits.timeout:g} s", exc
     except FetchError as exc:
-        result.status = str(exc)
+        result.status, detail = str(exc), exc
     except httpx.HTTPError as exc:
-        result.status = describe_http_error(exc)
-    except (OSError, ValueError, zlib.error) as exc:  # ssl and socket errors, bad urls
-        result.status = clean_line(f"network error: {exc}", 200)
+        result.status, detail = describe_http_error(exc), exc
+    except zlib.error as exc:
+        result.status, detail = "the response could not be decoded (bad compression)", exc
+    except ssl.SSLError as exc:
+        result.status, detail = describe_tls_error(exc), exc
+    except (OSError, ValueError) as exc:  # socket errors, bad urls, unencodable headers
+        result.status, detail = clean_line(f"network error: {exc}", 160), exc
+    except Exception as exc:  # one feed must never take the others down
+        result.status, detail = "unexpected error (see the log)", exc
+        log.exception("unexpected failure fetching %s", feed.url)
     result.seconds = time.perf_counter() - started
+    if detail is not None:
+        result.ok, result.body = False, None
+        log.warning(
+            "%s: %s [%s: %r]", feed.url, result.status, type(detail).__name__, str(detail)[:500]
+        )
+    else:
+        log.info("%s: %s in %.2f s", feed.url, result.status, result.seconds)
     return result
 
 
@@ -124,36 +156,55 @@ async def _fetch_into(
     limits: FetchLimits,
 ) -> None:
     headers = {}
-    if validators.etag:
+    if _HEADER_SAFE.fullmatch(validators.etag):
         headers["If-None-Match"] = validators.etag
-    if validators.last_modified:
+    if _HEADER_SAFE.fullmatch(validators.last_modified):
         headers["If-Modified-Since"] = validators.last_modified
     current = httpx.URL(url)
     for _ in range(MAX_REDIRECTS + 1):
-        async with client.stream("GET", current, headers=headers) as response:
-            result.http_status = response.status_code
+        async with _stream(client, current, headers) as response:
+            status = response.status_code
+            result.http_status = status
             result.final_url = str(current)
-            if response.status_code in (301, 302, 303, 307, 308):
-                current = _redirect_target(current, response.headers.get("location", ""))
-                continue
-            if response.status_code == 304:
+            if status == 304:
                 result.ok, result.status = True, "not modified"
                 result.validators = validators
                 return
-            if response.status_code >= 400:
+            if 300 <= status < 400:
+                current = _redirect_target(current, response.headers.get("location", ""))
+                log.info("%s: redirected (%d) to %s", url, status, current)
+                continue
+            if status >= 400:
                 reason = clean_line(response.reason_phrase or "", 60)
-                raise FetchError(f"HTTP {response.status_code} {reason}".strip())
-            if response.status_code != 200:
-                raise FetchError(f"unexpected HTTP {response.status_code}")
+                raise FetchError(f"HTTP {status} {reason}".strip())
+            if status in (204, 205) or not 200 <= status < 300:
+                raise FetchError(f"unexpected HTTP {status} (no feed in the response)")
             result.body = await read_capped(response, limits.max_bytes)
             result.headers = {k.lower(): v for k, v in response.headers.items()}
             result.validators = Validators(
-                etag=response.headers.get("etag", "")[:500],
-                last_modified=response.headers.get("last-modified", "")[:100],
+                etag=_keep_validator(response.headers.get("etag", "")),
+                last_modified=_keep_validator(response.headers.get("last-modified", "")),
             )
             result.ok, result.status = True, "ok"
             return
     raise FetchError(f"gave up after {MAX_REDIRECTS} redirects")
+
+
+@asynccontextmanager
+async def _stream(
+    client: httpx.AsyncClient, url: httpx.URL, headers: dict[str, str]
+) -> AsyncIterator[httpx.Response]:
+    try:
+        async with client.stream("GET", url, headers=headers) as response:
+            yield response
+    except httpx.InvalidURL as exc:  # a Location httpx could not parse (clients without our hook)
+        raise FetchError("redirect to an invalid address") from exc
+
+
+def _keep_validator(value: str) -> str:
+    """A validator we can send back later; anything else would break every future request."""
+    value = value.strip()
+    return value if _HEADER_SAFE.fullmatch(value) else ""
 
 
 def _redirect_target(current: httpx.URL, location: str) -> httpx.URL:
@@ -200,19 +251,36 @@ class _Inflater:
         self.encoding = encoding
         self.overflow = False
         self._first = True
+        self._done = False
         # wbits 47 accepts a zlib or gzip header; "deflate" is zlib-wrapped unless proven raw.
         self._d = zlib.decompressobj(15 if encoding == "deflate" else 47)
 
     def feed(self, raw: bytes, room: int) -> bytes:
+        """Inflate raw bytes into at most `room` bytes (room >= 1: max_length 0 means no limit)."""
         if self.encoding in ("identity", ""):
             return raw
-        if self._first and self.encoding == "deflate" and raw and raw[0] & 0x0F != 8:
+        if self._first and self.encoding == "deflate" and not _zlib_header(raw):
             self._d = zlib.decompressobj(-15)  # raw deflate, as some servers send
         self._first = False
-        out = self._d.decompress(raw, room)
-        # Output left undelivered means the body inflates past the cap: stop right here.
-        self.overflow = bool(self._d.unconsumed_tail)
-        return out
+        out = bytearray()
+        data = raw
+        while data and not self._done and len(out) < room:
+            if self._d.eof:  # another gzip member may follow; anything else is trailing junk
+                if self.encoding == "deflate" or not data.startswith(b"\x1f\x8b"):
+                    self._done = True
+                    break
+                self._d = zlib.decompressobj(31)
+            out += self._d.decompress(data, room - len(out))
+            # Output left undelivered means the body inflates past the cap: stop right here.
+            self.overflow = bool(self._d.unconsumed_tail)
+            if self.overflow:
+                break
+            data = self._d.unused_data if self._d.eof else b""
+        return bytes(out)
+
+
+def _zlib_header(raw: bytes) -> bool:
+    return len(raw) >= 2 and raw[0] & 0x0F == 8 and ((raw[0] << 8) | raw[1]) % 31 == 0
 
 
 def _mb(n: int) -> str:
@@ -222,17 +290,19 @@ def _mb(n: int) -> str:
 def describe_http_error(exc: httpx.HTTPError) -> str:
     """One line in plain words; the detail goes to the log, not the screen."""
     text = str(exc)
+    tls = _find_cause(exc, ssl.SSLError)
+    if tls is not None:
+        return describe_tls_error(tls)
     if isinstance(exc, httpx.ConnectTimeout):
         return "timed out while connecting"
     if isinstance(exc, httpx.TimeoutException):
         return "timed out waiting for the server"
     if isinstance(exc, httpx.ConnectError):
-        cause = exc.__context__ or exc.__cause__
-        if isinstance(cause, ssl.SSLError) or "CERTIFICATE" in text.upper() or "SSL" in text:
+        if "CERTIFICATE" in text.upper() or "SSL" in text:
             return clean_line(f"TLS error: {text}", 160)
-        if "refused" in text.lower():
+        if _find_cause(exc, ConnectionRefusedError) or "refused" in text.lower():
             return "could not connect (connection refused)"
-        if "name or service" in text.lower() or "nodename" in text.lower():
+        if _find_cause(exc, socket.gaierror) or "name or service" in text.lower():
             return "could not find the server (DNS lookup failed)"
         return clean_line(f"could not connect: {text}", 160)
     if isinstance(exc, httpx.RemoteProtocolError):
@@ -242,3 +312,28 @@ def describe_http_error(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return "not an http(s) address"
     return clean_line(f"network error: {text or type(exc).__name__}", 160)
+
+
+def describe_tls_error(exc: ssl.SSLError) -> str:
+    """'TLS error: certificate verify failed (self-signed certificate)' and the like."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        why = clean_line(str(exc.verify_message or ""), 80)
+        return (
+            f"TLS error: certificate verify failed ({why})"
+            if why
+            else ("TLS error: certificate verify failed")
+        )
+    reason = clean_line(str(exc.reason or exc), 100).replace("_", " ").lower()
+    return f"TLS error: {reason}"
+
+
+def _find_cause(exc: BaseException, kind: type[_E]) -> _E | None:
+    """The first exception of this kind in the __cause__/__context__ chain."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # __cause__/__context__ chains are short; never loop on a cycle
+        if seen is None:
+            return None
+        if isinstance(seen, kind):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -1,15 +1,21 @@
 """Response bytes -> sanitised Story records, through feedparser.
 
-The body is defused before feedparser sees it (DOCTYPE and entity declarations removed, so no
-entity expansion, external DTD or XXE can happen) and every field is capped after parsing.
-feedparser is always given a file-like object: given bytes or str it may open a path or URL.
+The body is first decoded to UTF-8 by our own rules (BOM, then wide-encoding sniffing, then valid
+UTF-8, then feedparser's RFC 3023 heuristics), so the defusing below always sees ASCII-compatible
+bytes; a DOCTYPE written in UTF-16 or EBCDIC cannot slip past it. Defusing removes the DOCTYPE
+(with its internal subset) and neutralises any other declaration, so no entity expansion,
+external DTD or XXE can happen in expat or in feedparser's loose fallback. feedparser is always
+given a file-like object: given bytes or str it may open a path or URL. Every field is capped
+and cleaned after parsing, and dates are checked against their raw text.
 """
 
 from __future__ import annotations
 
 import calendar
+import codecs
 import hashlib
 import io
+import logging
 import re
 import time
 from collections.abc import Mapping
@@ -18,23 +24,52 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import feedparser
+from feedparser.encodings import convert_to_utf8
 
 from briefing.models import Feed, Story
-from briefing.safety import NAME_MAX, clean_line, html_to_text, safe_link
+from briefing.safety import (
+    NAME_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    clean_block,
+    clean_line,
+    html_to_text,
+    safe_link,
+)
+
+log = logging.getLogger("briefing.parse")
 
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
 MAX_ITEMS = 500
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.IGNORECASE | re.DOTALL)
-_ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>", re.IGNORECASE)
-_XML_ENCODING = re.compile(rb"""(<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""")
 _BOMS = (
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\xfe\xff", "utf-16-be"),
-    (b"\xff\xfe", "utf-16-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
 )
+# '<' (or '<?') in a wide encoding without a BOM, as in appendix F of the XML specification.
+_WIDE = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<\x00", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+_XML_DECL = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"'>]*\2""")
+_DECL_TOKEN = re.compile(rb"<!(?=(?:DOCTYPE|ENTITY|ATTLIST|ELEMENT|NOTATION)\b)", re.IGNORECASE)
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,24}));")
+_SPACE = re.compile(rb"\s*")
+# A start tag long enough to hold hundreds of attributes (each costs a linear scan in xml.sax's
+# getValueByQName: quadratic, 300,000 attributes would take ~20 minutes).
+_LONG_TAG = re.compile(rb"<([A-Za-z_][\w:.-]*)[^<>]{1024,}")
+MAX_ATTRIBUTES = 256
+# feedparser spends ~25 us per element (deep nesting costs more): 2.5 million tiny elements fit
+# in the 10 MB cap and would block a refresh for a minute. Real feeds have a few thousand.
+MAX_ELEMENTS = 100_000
+_DOCTYPE_NEXT = re.compile(rb"""["'\[>]""")
+_SUBSET_NEXT = re.compile(rb"""["'\]]|<!--|<\?""")
 
 
 @dataclass(slots=True)
@@ -45,17 +80,142 @@ class ParsedFeed:
     skipped: int = 0  # items over the per-refresh cap
 
 
-def defuse(body: bytes) -> bytes:
-    """Remove DOCTYPE (with any internal subset) and entity declarations before parsing."""
+# -- bytes -> safe UTF-8 XML -------------------------------------------------------------------
+
+
+def to_utf8(body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
+    """The document as UTF-8 bytes whose XML declaration (if any) says utf-8."""
     for bom, codec in _BOMS:
-        if body.startswith(bom):  # wide encodings: transcode so the byte patterns below apply
-            text = body[len(bom) :].decode(codec, errors="replace").encode("utf-8")
-            body = _XML_ENCODING.sub(rb'\1"utf-8"', text, count=1)
-            break
+        if body.startswith(bom):
+            return _declare_utf8(body[len(bom) :].decode(codec, errors="replace"))
+    for marker, codec in _WIDE:
+        if body.startswith(marker):
+            return _declare_utf8(body.decode(codec, errors="replace"))
+    if b"\x00" not in body[:4096]:
+        try:
+            # Valid UTF-8 wins over a label: "latin-1" text that decodes as UTF-8 almost never is.
+            return _declare_utf8(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            pass
+    lowered = {k.lower(): v for k, v in (headers or {}).items() if k.lower() == "content-type"}
+    info: dict[str, Any] = {}
+    data = convert_to_utf8(lowered, body, info)
+    if not info.get("encoding"):  # nothing fitted: decode leniently rather than guess wider
+        return _declare_utf8(body.decode("utf-8", errors="replace"))
+    return bytes(data)
+
+
+def _declare_utf8(text: str) -> bytes:
+    data = text.encode("utf-8", errors="replace")
+    return _XML_DECL.sub(rb"\1\2utf-8\2", data, count=1)
+
+
+def defuse(body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
+    """Safe UTF-8 XML: decoded by our rules (see to_utf8), DOCTYPE removed, declarations inert.
+
+    The prolog is scanned properly, so the document stays well-formed for the strict parser;
+    any declaration left elsewhere becomes inert text, so feedparser's loose fallback finds
+    nothing to expand either. Linear in the size of the body.
+    """
+    body = to_utf8(body, headers)
+    if b"&#" in body:
+        body = _CHARREF.sub(_fix_charref, body)
     if b"<!" not in body:
-        return body
-    body = _DOCTYPE.sub(b"", body, count=1)
-    return _ENTITY_DECL.sub(b"", body)
+        return _LONG_TAG.sub(_tame_tag, body)
+    kept: list[bytes] = []
+    i = 0
+    while True:
+        i = _SPACE.match(body, i).end()  # type: ignore[union-attr]  # \s* always matches
+        if body.startswith(b"<?", i):
+            end = body.find(b"?>", i + 2)
+            if end < 0:
+                break
+            kept.append(body[i : end + 2] + b"\n")
+            i = end + 2
+        elif body.startswith(b"<!--", i):
+            end = body.find(b"-->", i + 4)
+            if end < 0:
+                break
+            kept.append(body[i : end + 3] + b"\n")
+            i = end + 3
+        elif body.startswith(b"<!", i) and not body.startswith(b"<![CDATA[", i):
+            i = _declaration_end(body, i + 2)  # DOCTYPE or a stray declaration: dropped
+        else:
+            break
+    rest = _DECL_TOKEN.sub(b"&lt;!", body[i:])
+    return _LONG_TAG.sub(_tame_tag, b"".join(kept) + rest)
+
+
+def _tame_tag(match: re.Match[bytes]) -> bytes:
+    """A tag with absurdly many attributes keeps its name and loses its attributes."""
+    tag = match.group(0)
+    if tag.count(b"=") <= MAX_ATTRIBUTES:
+        return tag
+    return b"<" + match.group(1) + (b"/" if tag.rstrip().endswith(b"/") else b"")
+
+
+def element_count(data: bytes) -> int:
+    """About how many start tags the parser will see (CDATA sections excluded). C-speed counts."""
+    count, i = 0, 0
+    while True:
+        cdata = data.find(b"<![CDATA[", i)
+        end = len(data) if cdata < 0 else cdata
+        count += data.count(b"<", i, end) - sum(data.count(t, i, end) for t in _NOT_ELEMENTS)
+        if cdata < 0:
+            return count
+        close = data.find(b"]]>", cdata + 9)
+        if close < 0:
+            return count
+        i = close + 3
+
+
+_NOT_ELEMENTS = (b"</", b"<!", b"<?")
+
+
+def _fix_charref(match: re.Match[bytes]) -> bytes:
+    """Character references to surrogates or beyond Unicode become U+FFFD (they crash parsers)."""
+    hex_digits, decimal = match.group(1), match.group(2)
+    code = int(hex_digits, 16) if hex_digits else int(decimal)
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group(0)
+
+
+def _declaration_end(data: bytes, i: int) -> int:
+    """Index just past a '<!...>' declaration starting before i; quotes and subsets respected."""
+    while True:
+        m = _DOCTYPE_NEXT.search(data, i)
+        if m is None:
+            return len(data)
+        token = m.group()
+        if token == b">":
+            return m.end()
+        if token == b"[":
+            i = _subset_end(data, m.end())
+        else:
+            end = data.find(token, m.end())
+            if end < 0:
+                return len(data)
+            i = end + 1
+
+
+def _subset_end(data: bytes, i: int) -> int:
+    """Index just past the ']' closing an internal subset that starts at i."""
+    while True:
+        m = _SUBSET_NEXT.search(data, i)
+        if m is None:
+            return len(data)
+        token = m.group()
+        if token == b"]":
+            return m.end()
+        closer = {b"<!--": b"-->", b"<?": b"?>"}.get(token, token)
+        end = data.find(closer, m.end())
+        if end < 0:
+            return len(data)
+        i = end + len(closer)
+
+
+# -- feedparser -> stories ---------------------------------------------------------------------
 
 
 def parse_feed(
@@ -65,20 +225,31 @@ def parse_feed(
     now: datetime | None = None,
     max_items: int = MAX_ITEMS,
 ) -> ParsedFeed:
+    """Parse one response body. Never raises for bad input: problems come back in plain words."""
     now = now or datetime.now(UTC)
-    safe_headers = {
-        k: v
-        for k, v in (headers or {}).items()
-        if k.lower() in ("content-type", "content-location")
-    }
-    parsed: Any = feedparser.parse(
-        io.BytesIO(defuse(body)), response_headers=safe_headers, sanitize_html=True
-    )
+    headers = headers or {}
+    base = next((v for k, v in headers.items() if k.lower() == "content-location"), feed.url)
+    try:
+        data = defuse(body, headers)
+        if element_count(data) > MAX_ELEMENTS:
+            log.warning("%s: over %d XML elements, not parsed", feed.url, MAX_ELEMENTS)
+            return ParsedFeed(title="", problem=f"not a feed (over {MAX_ELEMENTS:,} XML elements)")
+        parsed: Any = feedparser.parse(
+            io.BytesIO(data),
+            response_headers={
+                "content-type": "application/xml; charset=utf-8",
+                "content-location": base,
+            },
+            sanitize_html=True,
+        )
+    except Exception:  # feedparser has crashed on hostile input before: never take refresh down
+        log.exception("feedparser failed on %s", feed.url)
+        return ParsedFeed(title="", problem="not a feed (unreadable XML)")
     channel = parsed.get("feed", {})
-    result = ParsedFeed(title=clean_line(str(channel.get("title", "")), NAME_MAX))
+    result = ParsedFeed(title=clean_line(_text(channel, "title"), NAME_MAX))
     entries = parsed.get("entries", [])
     if not entries:
-        result.problem = _why_not_a_feed(body, parsed, headers or {})
+        result.problem = _why_not_a_feed(body, parsed, headers)
         return result
     result.skipped = max(0, len(entries) - max_items)
     seen: set[str] = set()
@@ -91,31 +262,49 @@ def parse_feed(
 
 
 def _why_not_a_feed(body: bytes, parsed: Any, headers: Mapping[str, str]) -> str:
-    if not parsed.get("bozo") and parsed.get("version"):
+    well_formed = not parsed.get("bozo")
+    if well_formed and parsed.get("version"):
         return ""  # a valid feed that is simply empty
     head = body[:2048].lstrip().lower()
-    ctype = headers.get("content-type", "").lower()
-    if b"<html" in head or b"<!doctype html" in head or "text/html" in ctype:
+    if b"<html" in head or b"<!doctype html" in head:
+        return "not a feed (HTML page)"
+    if well_formed and parsed.get("feed"):
+        return ""  # a CDF channel or a feed feedparser could not name, but empty
+    ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "").lower()
+    if "text/html" in ctype:
         return "not a feed (HTML page)"
     if not body.strip():
         return "not a feed (empty response)"
+    if parsed.get("version"):
+        return ""  # feedparser recognised a feed despite errors: it is just empty
     return "not a feed (unreadable XML)"
 
 
+def _text(item: Any, key: str, limit: int = TITLE_MAX) -> str:
+    """A field as plain text: HTML only when feedparser says the field is HTML."""
+    value = str(item.get(key, "") or "")
+    detail = item.get(f"{key}_detail") or {}
+    kind = str(detail.get("type", "text/plain") if hasattr(detail, "get") else "text/plain")
+    return html_to_text(value, limit) if "html" in kind else clean_block(value, limit)
+
+
 def _story(entry: Any, feed: Feed, now: datetime) -> Story | None:
-    title = clean_line(html_to_text(str(entry.get("title", ""))))
-    summary_html = str(entry.get("summary", "") or "")
-    if not summary_html and entry.get("content"):
-        summary_html = str(entry["content"][0].get("value", ""))
-    summary = html_to_text(summary_html)
+    title = clean_line(_text(entry, "title"), TITLE_MAX)
+    summary = ""
+    if entry.get("summary_detail"):
+        summary = _text(entry, "summary", SUMMARY_MAX)
+    if not summary and entry.get("content"):  # feedparser copies content into summary, untyped
+        content = entry["content"][0]
+        summary = _text({"v": content.get("value", ""), "v_detail": content}, "v", SUMMARY_MAX)
     link = safe_link(str(entry.get("link", "") or ""))
     if not title:
         title = clean_line(summary, 120) if summary else ""
     if not title and not link:
         return None  # nothing a reader could recognise or open
     guid = clean_line(str(entry.get("id", "") or ""), 1000)
-    published = _published(entry, now)
-    identity = guid or link or f"{title}\0{published.isoformat()}"
+    dated = _published(entry, now)
+    # The identity never depends on "now": a dateless item must get the same id next time.
+    identity = guid or link or f"{title}\0{dated.isoformat() if dated else ''}"
     story_id = hashlib.sha1(f"{feed.url}\0{identity}".encode(), usedforsecurity=False).hexdigest()
     return Story(
         id=story_id[:20],
@@ -124,22 +313,71 @@ def _story(entry: Any, feed: Feed, now: datetime) -> Story | None:
         title=title or "(untitled)",
         link=link,
         summary=summary,
-        published=published,
+        published=dated or now,
         first_seen=now,
         author=clean_line(str(entry.get("author", "") or ""), NAME_MAX),
         guid=guid,
     )
 
 
-def _published(entry: Any, now: datetime) -> datetime:
-    """The item's date in UTC, if it is sane; otherwise the time we first saw it."""
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
-        if isinstance(value, time.struct_time):
-            try:
-                when = datetime.fromtimestamp(calendar.timegm(value), UTC)
-            except (OverflowError, ValueError, OSError):
-                continue
-            if EARLIEST <= when <= now + FUTURE_SLACK:
-                return when
-    return now
+def _published(entry: Any, now: datetime) -> datetime | None:
+    """The item's date in UTC if it is sane and was not 'repaired' by feedparser, else None."""
+    for key in ("published", "updated", "created"):
+        # dict.get: FeedParserDict.get would alias a missing "updated" to "published", noisily.
+        value = dict.get(entry, f"{key}_parsed")
+        if not isinstance(value, time.struct_time) or not raw_date_ok(str(dict.get(entry, key))):
+            continue
+        try:
+            when = datetime.fromtimestamp(calendar.timegm(value), UTC)
+        except (OverflowError, ValueError, OSError):
+            continue
+        if EARLIEST <= when <= now + FUTURE_SLACK:
+            return when
+    return None
+
+
+# -- raw date checks ---------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?!\d)")
+_TEXT_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?[\s.-]+([A-Za-z]{3,})\.?,?[\s.-]+(\d{2,4})\b"
+)
+_CLOCK = re.compile(r"(?<!\d)(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?")
+_MONTHS = {
+    name: n
+    for n, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+
+def raw_date_ok(raw: str) -> bool:
+    """Do the date's own components make sense? feedparser silently normalises '2021-13-45'
+    into 2022-01-01 and reads a bare epoch '1700000000' as a date in 1699; neither is trusted.
+    Formats not recognised here are left to feedparser (and the range clamp)."""
+    text = raw.strip()
+    if not text:
+        return False
+    if text.isdigit():  # only a compact YYYYMMDD is a date; epochs and years alone are not
+        return len(text) == 8 and _day_ok(int(text[:4]), int(text[4:6]), int(text[6:]))
+    iso = _ISO_DATE.match(text)
+    if iso:
+        year, month, day = int(iso[1]), int(iso[2]), int(iso[3] or 1)
+        if not _day_ok(year, month, day):
+            return False
+    else:
+        words = _TEXT_DATE.search(text)
+        if words and words[2][:3].lower() in _MONTHS:
+            year = int(words[3]) if len(words[3]) == 4 else 2000
+            if not _day_ok(year, _MONTHS[words[2][:3].lower()], int(words[1])):
+                return False
+    clock = _CLOCK.search(text)
+    if clock:
+        hour, minute, second = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+        if hour > 24 or minute > 59 or second > 60 or (hour == 24 and minute + second > 0):
+            return False
+    return True
+
+
+def _day_ok(year: int, month: int, day: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(max(year, 1), month)[1]

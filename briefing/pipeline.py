@@ -7,9 +7,11 @@ threading.Event, so nothing here knows about Textual.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +21,7 @@ import httpx
 from briefing.config import Config
 from briefing.fetch import FetchLimits, FetchResult, fetch_all, make_client
 from briefing.models import FeedStatus, Story
-from briefing.parse import parse_feed
+from briefing.parse import ParsedFeed, parse_feed
 from briefing.store import Store
 
 
@@ -35,6 +37,7 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-parse")
 
 
 @dataclass(slots=True)
@@ -70,10 +73,15 @@ async def refresh(
     notify = progress or (lambda _p: None)
     store = Store(db_path)
     try:
+        loop = asyncio.get_running_loop()
         async with make_client(_limits(config), transport) as client:
             results = fetch_all(client, feeds, lambda f: store.validators(f.url), _limits(config))
             async for result in results:
-                status = store_result(store, result, config.settings.max_items)
+                # Parsing is CPU work: one parser thread keeps the loop free for the other
+                # feeds' reads and deadlines. The store stays on this thread.
+                max_items = config.settings.max_items
+                parsed = await loop.run_in_executor(_PARSER, parse_result, result, max_items)
+                status = store_result(store, result, max_items, parsed)
                 report.feeds.append(status)
                 report.new_stories += status.new_stories
                 notify(Progress("fetch", len(report.feeds), len(feeds), feed=status))
@@ -90,12 +98,21 @@ async def refresh(
     return report
 
 
-def store_result(store: Store, result: FetchResult, max_items: int) -> FeedStatus:
-    """Parse one fetched feed and store its stories and status. Never raises for bad input."""
+def parse_result(result: FetchResult, max_items: int) -> ParsedFeed | None:
+    if not result.ok or result.body is None:
+        return None
+    return parse_feed(result.body, result.feed, result.headers, max_items=max_items)
+
+
+def store_result(
+    store: Store, result: FetchResult, max_items: int, parsed: ParsedFeed | None = None
+) -> FeedStatus:
+    """Store one fetched feed's stories and status (parsing it if not done). Never raises."""
     feed = result.feed
     ok, status, title, new = result.ok, result.status, "", 0
-    if result.ok and result.body is not None:
-        parsed = parse_feed(result.body, feed, result.headers, max_items=max_items)
+    if parsed is None:
+        parsed = parse_result(result, max_items)
+    if parsed is not None:
         title = parsed.title
         if parsed.problem:
             ok, status = False, parsed.problem

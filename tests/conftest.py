@@ -110,7 +110,7 @@ def server() -> Iterator[LoopbackServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Route)
     httpd.daemon_threads = True
     state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield state
