@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from briefing.config import Config, Settings
@@ -20,6 +21,32 @@ from briefing.models import Feed
 from briefing.pipeline import refresh
 
 HERE = Path(__file__).resolve().parent
+
+
+def compare_parsers(feeds: int, items: int) -> None:
+    """Median parse time per feed: briefing's parse (feedparser) vs fastfeedparser, same files."""
+    from feedserver import feed_xml
+
+    from briefing.parse import parse_feed
+
+    bodies = [feed_xml(n, items) for n in range(feeds)]
+    feed = Feed(name="bench", url="http://bench.example/feed.xml")
+
+    def per_feed(parse: Callable[[bytes], object]) -> float:
+        times = []
+        for body in bodies:
+            t0 = time.perf_counter()
+            parse(body)
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times) * 1000
+
+    print(f"parse_ms_per_feed_briefing: {per_feed(lambda b: parse_feed(b, feed)):.2f}")
+    try:
+        import fastfeedparser
+    except ImportError:
+        print("parse_ms_per_feed_fastfeedparser: not installed")
+        return
+    print(f"parse_ms_per_feed_fastfeedparser: {per_feed(fastfeedparser.parse):.2f}")
 
 
 def main() -> None:
@@ -62,6 +89,7 @@ def main() -> None:
     print(f"feeds: {args.feeds}")
     print(f"stories_stored: {stored}")
     print(f"runs: {args.runs}")
+    compare_parsers(args.feeds, args.items)
     print(f"refresh_304_s: {statistics.median(warm):.3f}")
     print(f"refresh_cold_s: {statistics.median(cold):.3f}")
 

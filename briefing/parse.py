@@ -240,7 +240,8 @@ def parse_feed(
                 "content-type": "application/xml; charset=utf-8",
                 "content-location": base,
             },
-            sanitize_html=True,
+            sanitize_html=False,  # all HTML becomes plain text in safety.html_to_text
+            resolve_relative_uris=False,  # so are the URIs inside it: only item links matter
         )
     except Exception:  # feedparser has crashed on hostile input before: never take refresh down
         log.exception("feedparser failed on %s", feed.url)
