@@ -19,7 +19,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefing import __version__
 from briefing.config import Session
+from briefing.models import EntityCount
 from briefing.store import Store
+from briefing.ui.commands import EntityCommands, ThreadCommands
 from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
 from briefing.ui.screens.feeds import FAILING_AFTER, FeedsScreen
 from briefing.ui.screens.help import HelpScreen
@@ -49,6 +51,7 @@ class BriefingApp(App[int]):
     """
 
     CSS_PATH = Path(__file__).with_name("briefing.tcss")
+    COMMANDS = App.COMMANDS | {EntityCommands, ThreadCommands}
     TITLE = "briefing"
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
@@ -157,6 +160,12 @@ class BriefingApp(App[int]):
     def action_feeds(self) -> None:
         if isinstance(self.screen, MainScreen):
             self.push_screen(FeedsScreen(self.session.config.feeds, self.store.feeds()))
+
+    def filter_by_entity(self, entity: EntityCount) -> None:
+        self.get_screen_stack_main().filter_entity(entity)
+
+    def go_to_thread(self, thread_id: int) -> None:
+        self.get_screen_stack_main().go_to_thread(thread_id)
 
     # -- help and palette -------------------------------------------------------------------
     def action_help(self) -> None:

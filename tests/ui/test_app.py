@@ -340,3 +340,37 @@ async def test_s_saves_the_thread_and_S_asks_where(make_session: SessionFactory)
         await pilot.press("enter")
         await pilot.pause()
         assert (folder / "mine.md").read_text() == "not briefing's"  # refused, not overwritten
+
+
+async def test_palette_finds_entities_and_threads_literally(make_session: SessionFactory) -> None:
+    from briefing.ui.commands import EntityCommands, ThreadCommands
+
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        provider = EntityCommands(app.screen)
+        hits = [hit async for hit in provider.search("areq")]
+        assert hits and str(hits[0].text) == "Find entity: Arequipa"
+        hits[0].command()
+        await pilot.pause()
+        assert app.screen.entity is not None and app.screen.entity.name == "Arequipa"  # type: ignore[attr-defined]
+        assert titles(app) == ["Quake hits Arequipa"]
+        threads = app.screen.query_one(ThreadList).threads
+        target = threads[0]
+        app.screen.action_clear_filters()  # type: ignore[attr-defined]
+        await pilot.pause()
+        found = [hit async for hit in ThreadCommands(app.screen).search(target.name[:6])]
+        assert any(h.text == f"Go to thread: {target.name}" for h in found)
+        next(h for h in found if h.text == f"Go to thread: {target.name}").command()
+        await pilot.pause()
+        assert app.screen.query_one(ThreadList).current.id == target.id
+
+
+def test_palette_hits_never_parse_markup() -> None:
+    from textual.fuzzy import Matcher
+
+    from briefing.ui.commands import plain_highlight
+
+    name = "[@click=app.quit]Erdoğan[/] [bold]x"
+    content = plain_highlight(Matcher("erd"), name)
+    assert content.plain == name

@@ -188,6 +188,17 @@ class MainScreen(Screen[None]):
             timeout=3,
         )
 
+    def go_to_thread(self, thread_id: int) -> None:
+        """Show one thread, clearing filters if they hide it."""
+        threads = self.query_one(ThreadList)
+        if all(t.id != thread_id for t in threads.threads):
+            self.search_text, self.entity = "", None
+            self.reload()
+        index = next((i + 1 for i, t in enumerate(threads.threads) if t.id == thread_id), None)
+        if index is not None:
+            threads.cursor = index
+            threads.focus()
+
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
         self.search_text = event.value.strip()
