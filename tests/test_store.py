@@ -144,3 +144,33 @@ def test_failed_transaction_rolls_back(store: Store) -> None:
         db.execute("UPDATE stories SET read = 1")
         raise RuntimeError("boom")
     assert not store.db.in_transaction
+
+
+def test_merge_is_recorded_and_old_ids_resolve(store: Store) -> None:
+    store.add_stories([story(n) for n in range(4)])
+    a, b = store.new_thread(T0), store.new_thread(T0)
+    store.save_assignments(
+        [("id0", a, None), ("id1", a, None), ("id2", b, None), ("id3", b, "id2")], {"idlib": 4}, 4
+    )
+    assert store.thread(a).stories == 2 and store.thread(b).stories == 2  # type: ignore[union-attr]
+    assert store.duplicates(b) == {"id2": [store.story("id3")]}
+    store.merge_threads(a, b, T0 + timedelta(days=1))
+    assert store.resolve_thread(b) == a
+    assert store.thread(b).id == a  # type: ignore[union-attr]
+    assert store.thread(a).stories == 4  # type: ignore[union-attr]
+    assert [t.id for t in store.threads()] == [a]
+    rows = store.db.execute("SELECT gone, keep FROM thread_merges").fetchall()
+    assert rows == [(b, a)]
+    assert store.doc_freq() == ({"idlib": 4}, 4)
+
+
+def test_thread_read_and_opened_markers(store: Store) -> None:
+    store.add_stories([story(n) for n in range(3)])
+    tid = store.new_thread(T0)
+    store.save_assignments([(f"id{n}", tid, None) for n in range(3)], {}, 3)
+    thread = store.thread(tid)
+    assert thread is not None and thread.unread == 3 and thread.new == 3
+    store.mark_thread_opened(tid, T0 + timedelta(days=1))
+    store.set_thread_read(tid)
+    thread = store.thread(tid)
+    assert thread is not None and thread.unread == 0 and thread.new == 0
