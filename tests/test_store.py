@@ -152,12 +152,12 @@ def test_merge_is_recorded_and_old_ids_resolve(store: Store) -> None:
     store.save_assignments(
         [("id0", a, None), ("id1", a, None), ("id2", b, None), ("id3", b, "id2")], {"idlib": 4}, 4
     )
-    assert store.thread(a).stories == 2 and store.thread(b).stories == 2  # type: ignore[union-attr]
+    assert store.thread(a).stories == 2 and store.thread(b).stories == 2
     assert store.duplicates(b) == {"id2": [store.story("id3")]}
     store.merge_threads(a, b, T0 + timedelta(days=1))
     assert store.resolve_thread(b) == a
-    assert store.thread(b).id == a  # type: ignore[union-attr]
-    assert store.thread(a).stories == 4  # type: ignore[union-attr]
+    assert store.thread(b).id == a
+    assert store.thread(a).stories == 4
     assert [t.id for t in store.threads()] == [a]
     rows = store.db.execute("SELECT gone, keep FROM thread_merges").fetchall()
     assert rows == [(b, a)]
