@@ -1,10 +1,14 @@
 """Time from launch to the first populated screen: briefing on a big store vs a bare Textual app.
 
-Run: python benchmarks/startup.py [--stories 100000]
+Run: python benchmarks/startup.py [--stories 100000] [--threads 10000]
 Each app runs in a fresh process (headless), which prints "ready" once its first screen with
 rows has been laid out; the time is measured from spawn to that line, median of --runs. The bare
-app shows the same widgets with the same number of rows, from memory. Ends with
-`startup_ratio:` (briefing / bare).
+app shows the same widgets with the same number of rows, from memory. Then, in one more
+process on the same store: median time per page of thread-list scrolling, per full-text search
+and per entity filter (store queries and rebuilding the lists), and the peak RSS with spaCy
+loaded. `thread_scroll_ms` is a page of cursor movement plus the list's repaint; the thread's
+timeline, reader and entities load once the cursor rests (`thread_preview_ms`).
+Ends with `startup_ratio:` (briefing / bare).
 """
 
 from __future__ import annotations
@@ -109,7 +113,8 @@ def build_store(path: Path, n: int, n_threads: int) -> None:
                     id=f"s{i}",
                     feed_url=f"https://o{feed}.example/feed",
                     source=f"Outlet {feed}",
-                    title=" ".join(words[:8]).capitalize(),
+                    # One of 1,000 rarer topic words a story, so searches match ~0.1% as in news.
+                    title=" ".join([*words[:7], f"{words[8]}{i % 1000}"]).capitalize(),
                     link=f"https://o{feed}.example/{i}",
                     summary=" ".join(words).capitalize() + ".",
                     published=when,
@@ -131,6 +136,81 @@ def build_store(path: Path, n: int, n_threads: int) -> None:
             )
             db.execute("UPDATE stories SET thread_id = 1 + (rowid * 7919) % ?", (n_threads,))
             store.update_thread_stats(range(1, n_threads + 1))
+            # Two mentions a story, of 1,000 entities, for the entity filter's timing.
+            db.executemany(
+                "INSERT INTO mentions(story, field, start, \"end\", key, type, name) "
+                "VALUES (?, 'title', 0, 3, ?, 'PLACE', ?)",
+                [(r, f"place {(r * k) % 1000}", f"Place {(r * k) % 1000}")
+                 for r in range(1, n + 1) for k in (3, 7)],
+            )  # fmt: skip
+            db.execute(
+                "INSERT INTO entities(key, name, type, mentions, stories) "
+                "SELECT key, min(name), 'PLACE', count(*), count(DISTINCT story) FROM mentions "
+                "GROUP BY key"
+            )
+
+
+INTERACTIVE_CHILD = """
+import asyncio, resource, statistics, sys, time
+from pathlib import Path
+from briefing.config import Config, Session, Settings
+from briefing.enrich import shared_recognizer, _load_once
+from briefing.models import EntityCount, Feed
+from briefing.ui.app import BriefingApp
+
+db = Path(sys.argv[1])
+feeds = tuple(Feed(name=f"Outlet {n}", url=f"https://o{n}.example/feed") for n in range(40))
+session = Session(Config(feeds=feeds, settings=Settings(store=db)), db)
+
+async def main():
+    app = BriefingApp(session, refresh_on_start=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        threads = screen.query_one("#threads")
+        threads.focus()
+        from textual.geometry import Region
+        scroll, preview = [], []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            threads.action_page_down()  # the cursor moves a page and the list repaints
+            threads.render_lines(Region(0, 0, threads.size.width, threads.size.height))
+            scroll.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            screen.load_stories()  # what follows once the cursor rests: timeline, reader, entities
+            preview.append(time.perf_counter() - t0)
+            await pilot.pause()
+        def timed_search(words):
+            times = []
+            for word in words:
+                t0 = time.perf_counter()
+                screen.search_text = word
+                screen.reload()
+                times.append(time.perf_counter() - t0)
+            return times
+        search = timed_search(["strike17", "summit401", "deal888"])
+        common = timed_search(["ceasefire", "earthquake", "parliament"])
+        screen.search_text = ""
+        screen.reload()
+        await pilot.pause()
+        entity = []
+        for n in (1, 2, 3):
+            key = f"place {n * 11}"
+            t0 = time.perf_counter()
+            screen.entity = EntityCount(key, key.title(), "PLACE", 0)
+            screen.reload()
+            entity.append(time.perf_counter() - t0)
+        _load_once(shared_recognizer())  # spaCy and the gazetteer, as after a first refresh
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"thread_scroll_ms: {statistics.median(scroll) * 1000:.1f}")
+        print(f"thread_preview_ms: {statistics.median(preview) * 1000:.1f}")
+        print(f"search_common_word_ms: {statistics.median(common) * 1000:.1f}")
+        print(f"search_ms: {statistics.median(search) * 1000:.1f}")
+        print(f"entity_filter_ms: {statistics.median(entity) * 1000:.1f}")
+        print(f"peak_rss_mb: {rss:.0f}")
+
+asyncio.run(main())
+"""
 
 
 def time_child(code: str, *args: str) -> tuple[float, int, int]:
@@ -163,6 +243,10 @@ def main() -> None:
             ours.append(seconds)
             seconds, _, _ = time_child(BARE_CHILD, str(threads), str(rows))
             bare.append(seconds)
+        interactive = subprocess.run(
+            [sys.executable, "-c", INTERACTIVE_CHILD, str(db)],
+            capture_output=True, text=True, check=True, timeout=300,
+        ).stdout  # fmt: skip
     print(
         f"command: python benchmarks/startup.py --stories {args.stories} "
         f"--threads {args.threads} --runs {args.runs}"
@@ -173,6 +257,7 @@ def main() -> None:
     print(f"stories_shown: {rows}")
     print(f"startup_briefing_s: {statistics.median(ours):.3f}")
     print(f"startup_bare_s: {statistics.median(bare):.3f}")
+    print(interactive.strip())
     print(f"startup_ratio: {statistics.median(ours) / statistics.median(bare):.2f}")
 
 

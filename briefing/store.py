@@ -48,6 +48,42 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
+def _story_filter(
+    feed_url: str | None,
+    thread_id: int | None,
+    search: str,
+    entity: str | None,
+    unread_only: bool,
+    since: datetime | None,
+) -> tuple[str, str, list[object]] | None:
+    """FROM source, WHERE clause and arguments for a story listing; None if nothing can match."""
+    where: list[str] = []
+    args: list[object] = []
+    source = "stories s"
+    if search:
+        query = fts_query(search)
+        if not query:
+            return None
+        source = "stories_fts JOIN stories s ON s.rowid = stories_fts.rowid"
+        where.append("stories_fts MATCH ?")
+        args.append(query)
+    if feed_url is not None:
+        where.append("s.feed_url = ?")
+        args.append(feed_url)
+    if thread_id is not None:
+        where.append("s.thread_id = ?")
+        args.append(thread_id)
+    if entity is not None:
+        where.append("s.rowid IN (SELECT story FROM mentions WHERE key = ?)")
+        args.append(entity)
+    if unread_only:
+        where.append("s.read = 0")
+    if since is not None:
+        where.append("s.published >= ?")
+        args.append(to_epoch(since))
+    return source, f"WHERE {' AND '.join(where)}" if where else "", args
+
+
 class Store(EntityQueries, ThreadQueries, StoreBase):
     """Every query the app makes; see StoreBase for the connection and schema."""
 
@@ -150,11 +186,6 @@ class Store(EntityQueries, ThreadQueries, StoreBase):
                     added.append(story)
         return added
 
-    def count_stories(self, *, search: str = "", entity: str | None = None) -> int:
-        if not search and entity is None:
-            return int(self.db.execute("SELECT count(*) FROM stories").fetchone()[0])
-        return len(self.stories(limit=1_000_000, search=search, entity=entity))
-
     def story(self, story_id: str) -> Story | None:
         row = self.db.execute(
             f"SELECT {STORY_COLUMNS} FROM stories s WHERE s.id = ?", (story_id,)
@@ -173,34 +204,20 @@ class Store(EntityQueries, ThreadQueries, StoreBase):
         since: datetime | None = None,
     ) -> list[Story]:
         """Newest first (oldest first within a thread), filtered as asked."""
-        where: list[str] = []
-        args: list[object] = []
-        source = "stories s"
-        if search:
-            query = fts_query(search)
-            if not query:
-                return []
-            source = "stories_fts JOIN stories s ON s.rowid = stories_fts.rowid"
-            where.append("stories_fts MATCH ?")
-            args.append(query)
-        if feed_url is not None:
-            where.append("s.feed_url = ?")
-            args.append(feed_url)
-        if thread_id is not None:
-            where.append("s.thread_id = ?")
-            args.append(thread_id)
-        if entity is not None:
-            where.append("s.rowid IN (SELECT story FROM mentions WHERE key = ?)")
-            args.append(entity)
-        if unread_only:
-            where.append("s.read = 0")
-        if since is not None:
-            where.append("s.published >= ?")
-            args.append(to_epoch(since))
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        found = _story_filter(feed_url, thread_id, search, entity, unread_only, since)
+        if found is None:
+            return []
+        source, clause, args = found
         order = "s.published ASC" if thread_id is not None else "s.published DESC"
         sql = f"SELECT {STORY_COLUMNS} FROM {source} {clause} ORDER BY {order}, s.rowid LIMIT ?"
         return [story_from_row(row) for row in self.db.execute(sql, [*args, limit])]
+
+    def count_stories(self, *, search: str = "", entity: str | None = None) -> int:
+        found = _story_filter(None, None, search, entity, False, None)
+        if found is None:
+            return 0
+        source, clause, args = found
+        return int(self.db.execute(f"SELECT count(*) FROM {source} {clause}", args).fetchone()[0])
 
     def set_read(self, story_ids: Iterable[str], read: bool = True) -> None:
         ids = list(story_ids)

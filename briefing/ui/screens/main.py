@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
 from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from briefing.ui.app import BriefingApp
 
 STORY_LIMIT = 2000
+PREVIEW_DELAY = 0.06  # seconds the thread cursor rests before its stories load
 THREAD_LIMIT = 2000
 
 
@@ -65,6 +67,7 @@ class MainScreen(Screen[None]):
         self.latest_first = False
         self.thread_entities: list[EntityCount] = []
         self.total = 0
+        self._pending_load: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -156,7 +159,11 @@ class MainScreen(Screen[None]):
     # -- events -----------------------------------------------------------------------------
     @on(ThreadList.Chosen)
     def thread_chosen(self, event: ThreadList.Chosen) -> None:
-        self.load_stories()
+        # While the cursor is moving (held key, page after page) only the list repaints; the
+        # thread's stories load once it rests, so scrolling never waits on the panes below.
+        if self._pending_load is not None:
+            self._pending_load.stop()
+        self._pending_load = self.set_timer(PREVIEW_DELAY, self.load_stories)
 
     @on(ThreadList.Opened)
     def thread_opened(self, event: ThreadList.Opened) -> None:
