@@ -78,7 +78,7 @@ def main() -> None:
                 first = asyncio.run(refresh(config, db, enrich=False))
                 cold.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
-                second = asyncio.run(refresh(config, db, enrich=False))
+                second = asyncio.run(refresh(config, db, enrich=False, force=True))
                 warm.append(time.perf_counter() - t0)
                 stored = first.new_stories
                 assert not first.failed, first.failed[:3]

@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("tui", help="open the reader (the default)")
     fetch = sub.add_parser("fetch", help="refresh all feeds and print a per-feed summary")
     fetch.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    fetch.add_argument(
+        "--force",
+        action="store_true",
+        help="fetch every feed now, even those not due (server hints, backoff, minimum interval)",
+    )
     stories = sub.add_parser("stories", help="list recent stories")
     stories.add_argument("--limit", type=int, default=50, help="how many (default 50)")
     stories.add_argument("--search", default="", help="full-text search over title and summary")
@@ -85,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--force", action="store_true", help="overwrite files briefing did not write"
     )
+    opml_in = sub.add_parser("import-opml", help="add an OPML file's feeds to feeds.toml")
+    opml_in.add_argument("file", metavar="FILE", help="OPML file; folders become tags")
+    opml_out = sub.add_parser("export-opml", help="write every feed as OPML 2.0")
+    opml_out.add_argument("-o", "--output", metavar="PATH", help="file (default: stdout)")
     return parser
 
 
@@ -109,10 +118,13 @@ def parse_since(text: str) -> datetime:
 def make_session(args: argparse.Namespace) -> Session:
     env_db = os.environ.get("BRIEFING_DB")
     if args.demo:
+        from briefing.config import Settings
         from briefing.demo import demo_config, demo_db_path, demo_transport
 
         db = Path(args.db or env_db or demo_db_path()).expanduser()
-        return Session(demo_config(db_path=db), db, demo_transport(), demo=True)
+        # No server to be polite to: no minimum interval, so a second fetch shows its 304s.
+        config = demo_config(Settings(min_interval_minutes=0), db_path=db)
+        return Session(config, db, demo_transport(), demo=True)
     config = load_config(find_feeds_file(args.feeds))
     db = Path(args.db or env_db or config.settings.store).expanduser()
     return Session(replace(config, settings=replace(config.settings, store=db)), db)
@@ -173,7 +185,13 @@ def cmd_fetch(session: Session, args: argparse.Namespace) -> int:
             )
 
     report = asyncio.run(
-        refresh(session.config, session.db_path, transport=session.transport, progress=show)
+        refresh(
+            session.config,
+            session.db_path,
+            transport=session.transport,
+            progress=show,
+            force=args.force,
+        )
     )
     if sys.stderr.isatty() and not args.json:
         print("\r" + " " * 50 + "\r", end="", file=sys.stderr)
@@ -183,7 +201,8 @@ def cmd_fetch(session: Session, args: argparse.Namespace) -> int:
              "http_status": f.http_status, "new": f.new_stories, "seconds": round(f.seconds, 3)}
             for f in sorted(report.feeds, key=lambda f: f.name.lower())
         ]  # fmt: skip
-        print(json.dumps({"feeds": rows, "new_stories": report.new_stories, "notes": report.notes}))
+        print(json.dumps({"feeds": rows, "new_stories": report.new_stories,
+                          "not_due": report.not_due, "notes": report.notes}))  # fmt: skip
         return 0
     table = [
         (f.name, f.status, str(f.new_stories), f"{f.seconds:.2f}s")
@@ -192,9 +211,10 @@ def cmd_fetch(session: Session, args: argparse.Namespace) -> int:
     print(format_table(("feed", "status", "new", "time"), table, right={2, 3}))
     print()
     failed = len(report.failed)
+    not_due = f", {report.not_due} not due (--force fetches them)" if report.not_due else ""
     print(
         f"{len(report.feeds)} feeds, {report.new_stories} new stories, "
-        f"{failed} failed, {report.seconds:.1f} s"
+        f"{failed} failed{not_due}, {report.seconds:.1f} s"
     )
     for note in report.notes:
         print(f"note: {note}")
@@ -316,6 +336,33 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
+    from briefing.opml import OpmlError, import_opml, read_opml
+
+    feeds_path = session.config.path
+    try:
+        if feeds_path is None:
+            raise OpmlError("the demo has no feeds file to import into (use --feeds)")
+        report = import_opml(feeds_path, read_opml(Path(args.file).expanduser()))
+    except OpmlError as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()) + (f"\nwritten to {feeds_path}" if report.added else ""))
+    return 0
+
+
+def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
+    from briefing.opml import render_opml, write_atomic
+
+    text = render_opml(session.config.feeds)
+    if not args.output or args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    write_atomic(path := Path(args.output).expanduser(), text)
+    print(f"{len(session.config.feeds)} feeds written to {path}", file=sys.stderr)
+    return 0
+
+
 def _ambiguous(wanted: str, threads: Sequence[Thread]) -> int:
     if not threads:
         print(f"briefing export: no thread matches {clean_line(wanted, 60)!r}", file=sys.stderr)
@@ -335,6 +382,8 @@ COMMANDS: dict[str, Callable[[Session, argparse.Namespace], int]] = {
     "threads": cmd_threads,
     "entities": cmd_entities,
     "export": cmd_export,
+    "import-opml": cmd_import_opml,
+    "export-opml": cmd_export_opml,
 }
 
 

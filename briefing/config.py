@@ -37,6 +37,7 @@ class Settings:
     max_items: int = 500
     join_window_days: float = 3.0
     front_matter: bool = False
+    min_interval_minutes: int = 15  # a feed is not fetched more often (unless forced)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ _SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
     "max_items": (int,),
     "join_window_days": (int, float),
     "front_matter": (bool,),
+    "min_interval_minutes": (int,),
 }
 _FEED_KEYS = {"name": str, "url": str, "tags": list, "enabled": bool}
 

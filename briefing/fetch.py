@@ -40,7 +40,7 @@ class FetchResult:
     status: str  # plain words for the user
     http_status: int | None = None
     body: bytes | None = None  # None when not modified or failed
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # the last response's, lower-cased
     validators: Validators = field(default_factory=Validators)
     final_url: str = ""
     seconds: float = 0.0
@@ -166,6 +166,8 @@ async def _fetch_into(
             status = response.status_code
             result.http_status = status
             result.final_url = str(current)
+            # Kept for every response, errors and 304s too: caching and Retry-After live here.
+            result.headers = {k.lower(): v for k, v in response.headers.items()}
             if status == 304:
                 result.ok, result.status = True, "not modified"
                 result.validators = validators
@@ -180,7 +182,6 @@ async def _fetch_into(
             if status in (204, 205) or not 200 <= status < 300:
                 raise FetchError(f"unexpected HTTP {status} (no feed in the response)")
             result.body = await read_capped(response, limits.max_bytes)
-            result.headers = {k.lower(): v for k, v in response.headers.items()}
             result.validators = Validators(
                 etag=_keep_validator(response.headers.get("etag", "")),
                 last_modified=_keep_validator(response.headers.get("last-modified", "")),

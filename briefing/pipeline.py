@@ -13,15 +13,16 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from briefing.config import Config
 from briefing.fetch import FetchLimits, FetchResult, fetch_all, make_client
-from briefing.models import FeedStatus, Story
+from briefing.models import Feed, FeedStatus, Story
 from briefing.parse import ParsedFeed, parse_feed
+from briefing.polling import PollSettings, holds, next_fetch, not_due_status
 from briefing.store import Store
 
 
@@ -46,6 +47,7 @@ class RefreshReport:
     new_stories: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    not_due: int = 0  # feeds skipped because they are not due yet (ok, no request made)
 
     @property
     def failed(self) -> list[FeedStatus]:
@@ -65,14 +67,21 @@ async def refresh(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     enrich: bool = True,
+    force: bool = False,
 ) -> RefreshReport:
-    """Refresh every enabled feed into the store at db_path, then annotate and thread."""
+    """Refresh every enabled feed into the store at db_path, then annotate and thread.
+
+    Feeds that are not due (see briefing.polling) are reported as such and not requested,
+    unless force is true: the user asked for a refresh now.
+    """
     started = time.perf_counter()
     report = RefreshReport()
-    feeds = [f for f in config.feeds if f.enabled]
+    enabled = [f for f in config.feeds if f.enabled]
     notify = progress or (lambda _p: None)
+    poll = PollSettings.from_settings(config.settings)
     store = Store(db_path)
     try:
+        feeds = _skip_not_due(store, enabled, report, notify) if not force else enabled
         loop = asyncio.get_running_loop()
         async with make_client(_limits(config), transport) as client:
             results = fetch_all(client, feeds, lambda f: store.validators(f.url), _limits(config))
@@ -81,10 +90,10 @@ async def refresh(
                 # feeds' reads and deadlines. The store stays on this thread.
                 max_items = config.settings.max_items
                 parsed = await loop.run_in_executor(_PARSER, parse_result, result, max_items)
-                status = store_result(store, result, max_items, parsed)
+                status = store_result(store, result, max_items, parsed, poll=poll)
                 report.feeds.append(status)
                 report.new_stories += status.new_stories
-                notify(Progress("fetch", len(report.feeds), len(feeds), feed=status))
+                notify(Progress("fetch", len(report.feeds), len(enabled), feed=status))
                 if cancel is not None and cancel.is_set():
                     report.notes.append("refresh cancelled")
                     break
@@ -94,8 +103,25 @@ async def refresh(
     finally:
         store.close()
     report.seconds = time.perf_counter() - started
-    notify(Progress("done", len(report.feeds), len(feeds), message=summary_line(report)))
+    notify(Progress("done", len(report.feeds), len(enabled), message=summary_line(report)))
     return report
+
+
+def _skip_not_due(
+    store: Store, feeds: list[Feed], report: RefreshReport, notify: ProgressCallback
+) -> list[Feed]:
+    """Report the feeds that are not due (ok, nothing requested); return the ones to fetch."""
+    now = datetime.now(UTC)
+    held = holds([f.url for f in feeds], store.schedules(), now)
+    for feed in feeds:
+        hold = held.get(feed.url)
+        if hold is None:
+            continue
+        status = FeedStatus(url=feed.url, name=feed.name, ok=True, status=not_due_status(hold, now))
+        report.feeds.append(status)
+        report.not_due += 1
+        notify(Progress("fetch", len(report.feeds), len(feeds), feed=status))
+    return [f for f in feeds if f.url not in held]
 
 
 def parse_result(result: FetchResult, max_items: int) -> ParsedFeed | None:
@@ -105,9 +131,14 @@ def parse_result(result: FetchResult, max_items: int) -> ParsedFeed | None:
 
 
 def store_result(
-    store: Store, result: FetchResult, max_items: int, parsed: ParsedFeed | None = None
+    store: Store,
+    result: FetchResult,
+    max_items: int,
+    parsed: ParsedFeed | None = None,
+    *,
+    poll: PollSettings | None = None,
 ) -> FeedStatus:
-    """Store one fetched feed's stories and status (parsing it if not done). Never raises."""
+    """Store one fetched feed's stories, status and next due time (parsing it if not done)."""
     feed = result.feed
     ok, status, title, new = result.ok, result.status, "", 0
     if parsed is None:
@@ -132,6 +163,11 @@ def store_result(
     )
     # Validators are only kept from a successful response (see Store.record_feed).
     store.record_feed(outcome, result.validators, title)
+    failures = 0 if ok else store.failures(feed.url)
+    hold = next_fetch(
+        datetime.now(UTC), result.http_status, result.headers, failures, poll or PollSettings()
+    )
+    store.set_next_fetch(feed.url, hold)
     return outcome
 
 
@@ -175,4 +211,6 @@ def summary_line(report: RefreshReport) -> str:
     text = f"{len(report.feeds)} feeds, {report.new_stories} new stories in {report.seconds:.1f} s"
     if failed:
         text += f", {failed} failed"
+    if report.not_due:
+        text += f", {report.not_due} not due"
     return text

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from briefing.models import FeedStatus, Story, Thread, Validators
+from briefing.polling import NextFetch
 from briefing.store_base import (
     MIGRATIONS,
     STORY_COLUMNS,
@@ -40,6 +41,8 @@ class FeedRow:
     failures: int
     items: int
     stories: int
+    next_fetch_at: datetime | None = None  # not fetched before then unless forced
+    next_fetch_reason: str = ""  # why, in plain words
 
 
 def fts_query(text: str) -> str:
@@ -133,12 +136,36 @@ class Store(EntityQueries, ThreadQueries, StoreBase):
             ),
         )  # fmt: skip
 
+    def failures(self, url: str) -> int:
+        """Consecutive failed refreshes of this feed (0 after a success)."""
+        row = self.db.execute("SELECT failures FROM feeds WHERE url = ?", (url,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def set_next_fetch(self, url: str, hold: NextFetch) -> None:
+        self.db.execute(
+            "UPDATE feeds SET next_fetch_at = ?, next_fetch_reason = ?, next_fetch_host = ? "
+            "WHERE url = ?",
+            (to_epoch(hold.at), hold.reason, hold.host_wide, url),
+        )
+
+    def schedules(self) -> dict[str, NextFetch]:
+        """Every stored feed's next due time, by url (see briefing.polling)."""
+        rows = self.db.execute(
+            "SELECT url, next_fetch_at, next_fetch_reason, next_fetch_host FROM feeds "
+            "WHERE next_fetch_at IS NOT NULL"
+        )
+        return {
+            str(url): NextFetch(from_epoch(float(at)), str(reason), bool(host))
+            for url, at, reason, host in rows
+        }
+
     def feeds(self) -> list[FeedRow]:
         rows = self.db.execute(
             """
             SELECT f.url, f.name, f.title, f.ok, f.status, f.http_status, f.checked_at, f.ok_at,
                    f.failures, f.items,
-                   (SELECT count(*) FROM stories s WHERE s.feed_url = f.url)
+                   (SELECT count(*) FROM stories s WHERE s.feed_url = f.url),
+                   f.next_fetch_at, f.next_fetch_reason
             FROM feeds f ORDER BY f.name COLLATE NOCASE
             """
         ).fetchall()
@@ -148,6 +175,8 @@ class Store(EntityQueries, ThreadQueries, StoreBase):
                 checked_at=None if r[6] is None else from_epoch(r[6]),
                 ok_at=None if r[7] is None else from_epoch(r[7]),
                 failures=r[8], items=r[9], stories=r[10],
+                next_fetch_at=None if r[11] is None else from_epoch(r[11]),
+                next_fetch_reason=r[12],
             )
             for r in rows
         ]  # fmt: skip

@@ -70,6 +70,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE thread_merges(gone INTEGER PRIMARY KEY, keep INTEGER NOT NULL, at REAL NOT NULL);
     CREATE TABLE term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
     """,
+    # 2: polite polling: when each feed is next due, what set it, and whether it holds the host.
+    """
+    ALTER TABLE feeds ADD COLUMN next_fetch_at REAL;
+    ALTER TABLE feeds ADD COLUMN next_fetch_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE feeds ADD COLUMN next_fetch_host INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 

@@ -83,9 +83,10 @@ def test_refresh_again_and_restart_keep_thread_ids(demo_store: Path, tmp_path: P
         before = thread_of(store)
         names = {t.id: t.name for t in store.threads()}
     report = asyncio.run(
-        refresh(demo_config(db_path=demo_store), demo_store, transport=demo_transport())
+        refresh(demo_config(db_path=demo_store), demo_store, transport=demo_transport(), force=True)
     )
     assert report.new_stories == 0
+    assert all(f.status == "not modified" for f in report.feeds)
     with Store(demo_store) as store:
         assert thread_of(store) == before
         assert {t.id: t.name for t in store.threads()} == names

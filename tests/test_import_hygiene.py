@@ -26,6 +26,8 @@ CORE = [
     "briefing.export",
     "briefing.store_threads",
     "briefing.store_entities",
+    "briefing.opml",
+    "briefing.polling",
 ]
 FORBIDDEN = ("textual", "rich", "spacy")
 

@@ -43,7 +43,7 @@ async def test_refresh_stores_then_gets_304s(server: LoopbackServer, tmp_path: P
     assert [p.stage for p in seen if p.stage == "fetch"] == ["fetch", "fetch"]
     assert seen[-1].stage == "done"
 
-    second = await refresh(config, tmp_path / "s.db")
+    second = await refresh(config, tmp_path / "s.db", force=True)  # within the min interval
     assert second.new_stories == 0
     assert sorted(f.status for f in second.feeds) == ["not modified", "not modified"]
     assert all(h.get("If-None-Match") for path, h in server.requests[-2:])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from textual import on, work
@@ -80,20 +81,26 @@ class BriefingApp(App[int]):
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         if self.refresh_on_start and self.session.config.feeds:
-            self.call_after_refresh(self.action_refresh)
+            self.call_after_refresh(self.start_refresh, False)
         minutes = self.session.config.settings.refresh_minutes
-        self.set_interval(minutes * 60, self.action_refresh, name="auto-refresh")
+        self.set_interval(minutes * 60, partial(self.start_refresh, False), name="auto-refresh")
 
     def on_unmount(self) -> None:
         self.store.close()
 
     # -- refresh ----------------------------------------------------------------------------
     def action_refresh(self) -> None:
+        """r: fetch every feed now, even those the polling policy would let rest."""
+        self.start_refresh(force=True)
+
+    def start_refresh(self, force: bool) -> None:
+        """Start-up and the timer refresh only what is due; the user's r forces every feed."""
         if any(w.group == "refresh" and w.is_running for w in self.workers):
-            self.notify("A refresh is already running.", timeout=2)
+            if force:
+                self.notify("A refresh is already running.", timeout=2)
             return
         self.refresh_bar.start(len([f for f in self.session.config.feeds if f.enabled]))
-        self.run_refresh()
+        self.run_refresh(force)
 
     @property
     def refresh_bar(self) -> RefreshBar:
@@ -107,7 +114,7 @@ class BriefingApp(App[int]):
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh", name="refresh")
-    def run_refresh(self) -> None:
+    def run_refresh(self, force: bool) -> None:
         from briefing.pipeline import Progress, refresh  # httpx and feedparser: not at startup
 
         worker = get_current_worker()
@@ -122,6 +129,7 @@ class BriefingApp(App[int]):
                 transport=self.session.transport,
                 progress=progress,
                 cancel=worker.cancelled_event,
+                force=force,
             )
         )
         self.post_message(RefreshFinished(report))
