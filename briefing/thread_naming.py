@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from briefing.threads_text import entity_key, words
+from briefing.threads_text import STOP_WORDS, entity_key, words
 
 if TYPE_CHECKING:
     from briefing.threads import ThreadItem
@@ -79,6 +79,8 @@ def _candidates(
         if n < support:
             continue
         label = _surface(ent_names[key])
+        if _number_led(label):
+            continue
         covers = frozenset(k for k, _ in words(label) if k)
         score = n / size * _idf(df, n_docs, entity_key(key)) * ENTITY_BOOST
         out.append(_Candidate(key, label, score, covers, key.startswith(FIRST_PREFIXES)))
@@ -88,10 +90,35 @@ def _candidates(
         parts = key.split(" ")
         if len(parts) == 2 and ((n < 2 and size > 1) or parts[0] == parts[1]):
             continue
+        if _number_led(key):
+            continue
         score = n / size * _idf(df, n_docs, key) * (PHRASE_BOOST if len(parts) == 2 else 1.0)
         out.append(_Candidate(key, _surface(forms[key]), score, frozenset(parts), False))
     out.sort(key=lambda c: (-c.score, c.key))
     return out
+
+
+def _number_led(label: str) -> bool:
+    """ "112", "000 passengers", "90th", "118 114": a figure is not a handle on a story."""
+    parts = label.split()
+    return not parts or parts[0][:1].isdigit() or parts[-1][:1].isdigit()
+
+
+def _initials(label: str) -> set[str]:
+    """ "Bank of England" -> {"BOE", "BE"}: what an acronym of it would be."""
+    parts = [p for p in label.replace("-", " ").split() if p[:1].isalpha()]
+    if len(parts) < 2:
+        return set()
+    content = [p for p in parts if p.lower() not in STOP_WORDS]
+    return {"".join(p[0] for p in parts).upper(), "".join(p[0] for p in content).upper()}
+
+
+def _aliases(a: str, b: str) -> bool:
+    """One label is the other's acronym ("BoE" and "Bank of England")."""
+    return any(
+        x.isalpha() and sum(c.isupper() for c in x) >= 2 and x.upper() in _initials(y)
+        for x, y in ((a, b), (b, a))
+    )
 
 
 def _display_from_key(key: str) -> str:
@@ -109,6 +136,8 @@ def thread_name(members: Sequence[ThreadItem], doc_freq: Mapping[str, int], n_do
         if len(chosen) == MAX_PARTS:
             break
         if cand.covers & covered or cand.label.lower() in (c.label.lower() for c in chosen):
+            continue
+        if any(_aliases(cand.label, c.label) for c in chosen):
             continue
         trial = sorted([*chosen, cand], key=lambda c: not c.first)
         name = SEPARATOR.join(c.label for c in trial)

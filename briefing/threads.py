@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from briefing.thread_naming import thread_name
 from briefing.threads_model import ThreadModel
-from briefing.threads_text import bag, bigrams, entity_key, normalise_url, title_key, words
+from briefing.threads_text import bag, bigrams, entity_key, normalise_url, salient, title_key, words
 
 __all__ = ["Assignment", "ThreadEngine", "ThreadItem", "ThreadModel", "thread_name"]
 
@@ -25,6 +25,10 @@ DUP_CHECK_MEMBERS = 64  # recent members checked for a near-identical title
 DUP_JACCARD = 0.8
 MERGE_PROBE_TERMS = 8  # a thread's heaviest terms, looked up to find merge partners
 MIN_TITLE_WORDS = 4  # shorter identical titles ("Business Highlights") are columns, not copies
+# Both sides name at least this many people/organisations/places before sharing none of them
+# counts as evidence of two different events (one name alone is often a dateline or outlet).
+MIN_SALIENT = 2
+MIN_SUMMARY_WORDS = 8  # fewer content words is a dek or a repeated title: scored as a headline
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +54,19 @@ class Assignment:
 class _Doc:
     """One story as sparse term counts per sub-vector."""
 
-    __slots__ = ("bigr", "ents", "text", "title_set", "title_sig", "ts", "url")
+    __slots__ = (
+        *("bigr", "ents", "has_summary", "names", "runs", "text", "title_set", "title_sig"),
+        *("ts", "url"),
+    )
 
     def __init__(self, item: ThreadItem) -> None:
         title_words = words(item.title)
         summary_words = words(item.summary)
         self.text = bag([k for k, _ in title_words + summary_words if k])
+        self.has_summary = sum(1 for k, _ in summary_words if k) >= MIN_SUMMARY_WORDS
         self.bigr = bag(bigrams(title_words) + bigrams(summary_words))
         self.ents = bag([entity_key(e) for e in item.entities])
+        self.names, self.runs = salient(item.entities)
         self.title_set = frozenset(k for k, _ in title_words if k)
         sig = title_key(item.title)
         self.title_sig = sig if len(sig.split()) >= MIN_TITLE_WORDS and not item.summary else ""
@@ -72,8 +81,8 @@ class _Doc:
 
 class _Thread:
     __slots__ = (
-        *("bigr", "dup_keys", "ents", "newest", "oldest", "raw_sq", "recent", "size", "text"),
-        "tid",
+        *("bigr", "dup_keys", "ents", "names", "newest", "oldest", "raw_sq", "recent", "runs"),
+        *("size", "text", "tid"),
     )
 
     def __init__(self, tid: int, ts: float) -> None:
@@ -81,6 +90,8 @@ class _Thread:
         self.text: dict[str, float] = {}
         self.bigr: dict[str, float] = {}
         self.ents: dict[str, float] = {}
+        self.names: set[str] = set()  # salient entity names of all members
+        self.runs: set[str] = set()  # their word runs, for partial-name matches
         self.size = 0
         self.raw_sq = 0.0  # squared norm of the raw counts, exact: ranks candidates cheaply
         self.newest = ts
@@ -94,6 +105,8 @@ class _Thread:
                 old = own.get(k, 0.0)
                 own[k] = old + v
                 self.raw_sq += 2.0 * old * v + v * v
+        self.names |= doc.names
+        self.runs |= doc.runs
         self.size += 1
         self.newest = max(self.newest, doc.ts)
         self.oldest = min(self.oldest, doc.ts)
@@ -180,13 +193,13 @@ class ThreadEngine:
         self._expire()
 
     def _decide(self, doc: _Doc, has_entities: bool) -> int | None:
-        linear = self.model.pick(has_entities)
+        linear = self.model.pick(has_entities, doc.has_summary)
         best: tuple[float, int] | None = None
         for thread in self._candidates(doc):
             p = linear.probability(self._features(doc, thread))
             if best is None or p > best[0] or (p == best[0] and thread.tid < best[1]):
                 best = (p, thread.tid)
-        if best is None or best[0] < self.model.threshold:
+        if best is None or best[0] < self.model.threshold_of(linear):
             return None
         return best[1]
 
@@ -236,7 +249,17 @@ class ThreadEngine:
             math.exp(-((doc.ts - t.newest) ** 2) / two_s2),
             math.exp(-((doc.ts - t.oldest) ** 2) / two_s2),
             math.log1p(t.size),
+            self._conflict(doc, t),
         ]
+
+    @staticmethod
+    def _conflict(doc: _Doc, t: _Thread) -> float:
+        """1 when story and thread each name enough people/organisations/places and none is
+        shared, even in part ("Ueda" ~ "Kazuo Ueda"): same-kind events, different actors."""
+        if len(doc.names) < MIN_SALIENT or len(t.names) < MIN_SALIENT:
+            return 0.0
+        shared = not doc.names.isdisjoint(t.runs) or not doc.runs.isdisjoint(t.names)
+        return 0.0 if shared else 1.0
 
     # -- merges ---------------------------------------------------------------------------
 
@@ -295,6 +318,8 @@ class ThreadEngine:
                 self._postings.setdefault(k, set()).add(keep)
                 own[k] = own.get(k, 0.0) + v
         dst.raw_sq = math.fsum(v * v for d in (dst.text, dst.bigr, dst.ents) for v in d.values())
+        dst.names |= src.names
+        dst.runs |= src.runs
         dst.size += src.size
         dst.newest = max(dst.newest, src.newest)
         dst.oldest = min(dst.oldest, src.oldest)

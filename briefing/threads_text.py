@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-# Compact English stop list plus headline filler ("says", "video") that never names a story.
+# Compact English stop list plus headline filler ("says", "video") that never names a story,
+# weekdays (time is a feature of its own) and "per cent": summaries share them across topics.
 STOP_WORDS = frozenset(
     """
     a about above after again against all also am an and any are aren as at be because been
@@ -26,10 +28,12 @@ STOP_WORDS = frozenset(
     won would wouldn you your yours yourself yourselves s t d m o y vs amp
     new news update updates updated video videos photo photos watch live report reports exclusive
     breaking today week year day one two first last just according
+    monday tuesday wednesday thursday friday saturday sunday per cent percent
     """.split()
 )
 
 ENTITY_PREFIX = "@"  # df keys for entities, so "@place:idlib" never collides with a word
+SALIENT = frozenset({"person", "org", "place"})  # types that single out one event; NORP does not
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 _WORD = re.compile(r"[^\W_]+(?:['.&][^\W_]+)*", re.UNICODE)
@@ -80,6 +84,27 @@ def bigrams(seq: list[tuple[str, str]]) -> list[str]:
 
 def entity_key(key: str) -> str:
     return ENTITY_PREFIX + key
+
+
+def salient(keys: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """Folded names of the people, organisations and places among entity keys ("type:name"),
+    and their word runs (name_runs). Types are dropped: the recogniser's type for one name
+    can differ between stories ("Rotterdam" as a person)."""
+    names = frozenset(
+        name for kind, _, name in (k.partition(":") for k in keys) if kind in SALIENT and name
+    )
+    return names, frozenset(r for n in names for r in name_runs(n))
+
+
+def name_runs(name: str) -> Iterator[str]:
+    """Every contiguous run of words in a name that is not only stop words ("port of x" ->
+    "port", "x", "port of", "of x", "port of x"): "Ueda" or "Rotterdam" then match
+    "Kazuo Ueda" or "Port of Rotterdam"."""
+    parts = name.split()
+    for i in range(len(parts)):
+        for j in range(i + 1, len(parts) + 1):
+            if any(p not in STOP_WORDS for p in parts[i:j]):
+                yield " ".join(parts[i:j])
 
 
 def bag(keys: list[str]) -> dict[str, float]:

@@ -242,3 +242,105 @@ def test_model_file_loads_and_falls_back(tmp_path: object) -> None:
     model = replace(DEFAULT_MODEL, threshold=0.3)
     model.save(missing)
     assert ThreadModel.load(missing) == model
+
+
+SNB = ("org:swiss national bank", "Swiss National Bank")
+SCHLEGEL = ("person:martin schlegel", "Martin Schlegel")
+ZURICH = ("place:zurich", "Zurich")
+SWISS = ("norp:swiss", "Swiss")
+BOC = ("org:bank of canada", "Bank of Canada")
+MACKLEM = ("person:tiff macklem", "Tiff Macklem")
+OTTAWA = ("place:ottawa", "Ottawa")
+CANADA = ("place:canada", "Canada")
+
+
+def central_banks() -> list[tuple[ThreadItem, str]]:
+    """Two rate decisions over three days, three outlets each, with 2-3 sentence summaries
+    in the generic vocabulary every rate story shares; only the entities tell them apart."""
+    rows = [
+        (item("c1", "Swiss National Bank expected to cut interest rates again",
+              "Economists expect the central bank to lower its policy rate by a quarter point "
+              "on Thursday as inflation stays weak. Borrowing costs have already fallen twice "
+              "this year, and markets see further easing.",
+              source="Alpine Times", hours=0, entities=(SNB, ZURICH)), "snb"),
+        (item("b1", "Bank of Canada set to raise rates as inflation climbs",
+              "Economists expect the central bank to raise its policy rate by a quarter point "
+              "on Wednesday after inflation beat forecasts. Governor Tiff Macklem has said "
+              "borrowing costs may need to rise further.",
+              source="Maple Wire", hours=3, entities=(BOC, MACKLEM)), "boc"),
+        (item("b2", "Bank of Canada raises key interest rate to 3.5%",
+              "The central bank raised its policy rate by a quarter point on Wednesday, citing "
+              "inflation that remains above its target. Macklem told reporters in Ottawa that "
+              "further increases were possible if price pressures persist.",
+              source="Maple Wire", hours=26, entities=(BOC, MACKLEM, OTTAWA)), "boc"),
+        (item("c2", "Swiss central bank cuts rates to 0.25%, Schlegel cites strong franc",
+              "The Swiss National Bank lowered its policy rate by a quarter point on Thursday "
+              "as inflation undershot its forecasts. Chairman Martin Schlegel said in Zurich "
+              "that the strong franc was weighing on exporters and prices.",
+              source="Alpine Times", hours=28, entities=(SNB, SCHLEGEL, ZURICH, SWISS)), "snb"),
+        (item("b3", "Canadian dollar rises after Bank of Canada rate hike",
+              "The loonie gained against the US dollar after the central bank raised interest "
+              "rates. Analysts said Governor Tiff Macklem signalled that borrowing costs could "
+              "rise again, and bond yields climbed across the curve in Canada.",
+              source="Global Markets", hours=30, entities=(BOC, MACKLEM, CANADA)), "boc"),
+        (item("c3", "Franc slips after Swiss National Bank rate cut",
+              "The Swiss franc weakened after the central bank lowered interest rates, with "
+              "analysts saying Martin Schlegel left the door open to further easing. Bond "
+              "yields fell as markets priced in another cut.",
+              source="Global Markets", hours=31, entities=(SNB, SCHLEGEL, SWISS)), "snb"),
+        (item("b4", "Macklem says Bank of Canada will watch inflation closely after hike",
+              "Speaking in Ottawa, Governor Tiff Macklem said the central bank would decide "
+              "rates meeting by meeting. He said inflation expectations had risen and that "
+              "economists should not rule out another increase.",
+              source="Northern Post", hours=50, entities=(MACKLEM, BOC, OTTAWA)), "boc"),
+        (item("c4", "Schlegel defends Swiss rate cut as inflation stays low",
+              "Martin Schlegel said the Swiss National Bank would keep rates low as long as "
+              "inflation stayed near zero. Economists said the central bank could cut again "
+              "in March if the franc keeps rising, though borrowing costs are already low.",
+              source="Northern Post", hours=52, entities=(SCHLEGEL, SNB, ZURICH)), "snb"),
+    ]  # fmt: skip
+    return rows
+
+
+def test_same_kind_stories_with_summaries_stay_separate() -> None:
+    rows = central_banks()
+    engine = ThreadEngine()
+    tids = run(engine, [it for it, _ in rows], ids())
+    by_story: dict[str, set[int]] = {}
+    for (_, story), tid in zip(rows, tids, strict=True):
+        by_story.setdefault(story, set()).add(tid)
+    assert not by_story["snb"] & by_story["boc"], "two central banks' decisions were joined"
+    assert len(by_story["snb"]) <= 2 and len(by_story["boc"]) <= 2
+
+
+def test_names_drop_figures_and_ordinals() -> None:
+    rows = [
+        item("n1", "Death toll from Andria earthquake rises to 112",
+             "Rescuers say 112 people died and 4,000 passengers were stranded.", hours=0),
+        item("n2", "Andria earthquake: 112 dead, 4,000 passengers stranded",
+             "The 90th aftershock hit on the 3rd day, officials said.", hours=2),
+        item("n3", "Aftershocks rattle Andria as earthquake toll reaches 112",
+             "A 90th aftershock; 4,000 passengers still stranded, 118 114 in shelters.", hours=4),
+    ]  # fmt: skip
+    name = thread_name(rows, {"earthquake": 50, "andria": 2}, 1000)
+    assert "Andria" in name
+    for part in name.split(" · "):
+        words_ = part.split()
+        assert not words_[0][:1].isdigit() and not words_[-1][:1].isdigit(), name
+
+
+def test_names_skip_an_acronym_of_a_chosen_entity() -> None:
+    boe = ("org:boe", "BoE")
+    bank = ("org:bank of england", "Bank of England")
+    carney = ("person:mark carney", "Mark Carney")
+    rows = [
+        item(f"e{i}", f"Carney says BoE in no hurry to raise rates ({i})",
+             "The Bank of England governor told MPs the BoE would move gradually.",
+             hours=i, entities=(boe, bank, carney))
+        for i in range(3)
+    ]  # fmt: skip
+    name = thread_name(rows, {}, 100)
+    parts = name.split(" · ")
+    assert not ("BoE" in parts and "Bank of England" in parts), name
+    assert "Mark Carney" in parts and parts[0] == "Mark Carney", name
+    assert name == thread_name(list(reversed(rows)), {}, 100)
