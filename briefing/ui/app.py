@@ -27,17 +27,13 @@ from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
 from briefing.ui.screens.feeds import FAILING_AFTER, FeedsScreen
 from briefing.ui.screens.help import HelpScreen
 from briefing.ui.screens.main import MainScreen
-from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.refresh_bar import RefreshBar
-from briefing.ui.widgets.story_list import StoryList
-from briefing.ui.widgets.thread_list import ThreadList
+from briefing.ui.widgets.rows import RowList
 
 # Keys that Textual itself provides and the help screen should still list.
 BUILTIN_KEYS = [
-    ("tab / shift+tab", "next / previous pane", "focus-next"),
-    ("up / down", "move in a list", "cursor"),
-    ("enter", "open the highlighted item", "select"),
-    ("ctrl+p", "command palette", "command-palette"),
+    ("tab / shift+tab", "Next / previous pane", "focus-next"),
+    ("ctrl+p", "Command palette: find entity, go to thread, …", "command-palette"),
 ]
 
 
@@ -184,20 +180,14 @@ class BriefingApp(App[int]):
         """Every binding of the app, screens and lists, for the help screen."""
         rows: list[tuple[str, str, str]] = []
         seen: set[str] = set()
-        groups = [
-            self.BINDINGS,
-            MainScreen.BINDINGS,
-            ThreadList.BINDINGS,
-            StoryList.BINDINGS,
-            EntityPanel.BINDINGS,
-        ]
+        groups = [self.BINDINGS, MainScreen.BINDINGS, RowList.BINDINGS]
         for group in groups:
             for binding in group:
                 if not isinstance(binding, Binding) or (binding.id or "") in seen:
                     continue
                 seen.add(binding.id or "")
                 key = binding.key_display or binding.key.replace("question_mark", "?")
-                key = key.replace("slash", "/")
+                key = key.replace("slash", "/").replace(",", " / ")
                 rows.append((key, binding.description or binding.action, binding.id or ""))
         return rows + BUILTIN_KEYS
 

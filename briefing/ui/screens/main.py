@@ -215,8 +215,10 @@ class MainScreen(Screen[None]):
     # -- actions ----------------------------------------------------------------------------
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
-        search.add_class("-visible")
-        search.focus()
+        # Shown and focused at once rather than on the next tick, so keys typed right after
+        # "/" go to the search box as early as Textual's key routing allows.
+        search.display = True
+        self.set_focus(search)
 
     def action_entities(self) -> None:
         self.query_one(EntityPanel).focus()
@@ -225,7 +227,7 @@ class MainScreen(Screen[None]):
         search = self.query_one("#search", Input)
         had_filter = bool(self.search_text or self.entity)
         search.value = ""
-        search.remove_class("-visible")
+        search.display = False
         self.search_text = ""
         self.entity = None
         if had_filter:

@@ -53,13 +53,13 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter", "select", "Select", show=False),
+        Binding("down,j", "cursor_down", "Next in the list", show=False, id="list-down"),
+        Binding("up,k", "cursor_up", "Previous in the list", show=False, id="list-up"),
+        Binding("home", "first", "First in the list", show=False, id="list-first"),
+        Binding("end", "last", "Last in the list", show=False, id="list-last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list-page-down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list-page-up"),
+        Binding("enter", "select", "Open the thread or story", show=False, id="list-open"),
     ]
 
     cursor: reactive[int] = reactive(-1, init=False)
