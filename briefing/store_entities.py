@@ -73,33 +73,27 @@ class EntityQueries(StoreBase):
                 db.execute("UPDATE stories SET annotated = ? WHERE rowid = ?", (version, rowid))
         return touched
 
-    def entity_votes(self, keys: Iterable[str]) -> dict[str, dict[str, int]]:
+    def entity_votes(self, keys: Iterable[str]) -> dict[str, Counter[str]]:
         """Mention counts per type for each entity key, for the store-wide type vote."""
-        votes: dict[str, dict[str, int]] = {}
-        for chunk in _chunks(list(keys)):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT key, type, count(*) FROM mentions WHERE key IN ({marks}) "
-                "GROUP BY key, type",
-                chunk,
-            )
-            for key, etype, n in rows:
-                votes.setdefault(str(key), {})[str(etype)] = int(n)
-        return votes
+        return self._mention_counts("type", keys)
 
     def entity_forms(self, keys: Iterable[str]) -> dict[str, Counter[str]]:
         """How often each surface name was used for each entity key."""
-        forms: dict[str, Counter[str]] = {}
+        return self._mention_counts("name", keys)
+
+    def _mention_counts(self, column: str, keys: Iterable[str]) -> dict[str, Counter[str]]:
+        assert column in ("type", "name")  # a column name, never user input
+        counts: dict[str, Counter[str]] = {}
         for chunk in _chunks(list(keys)):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT key, name, count(*) FROM mentions WHERE key IN ({marks}) "
-                "GROUP BY key, name",
+                f"SELECT key, {column}, count(*) FROM mentions WHERE key IN ({marks}) "
+                f"GROUP BY key, {column}",
                 chunk,
             )
-            for key, name, n in rows:
-                forms.setdefault(str(key), Counter())[str(name)] = int(n)
-        return forms
+            for key, value, n in rows:
+                counts.setdefault(str(key), Counter())[str(value)] = int(n)
+        return counts
 
     def upsert_entities(self, rows: Mapping[str, tuple[str, str]]) -> None:
         """key -> (display name, voted type); counts are recomputed from the mentions."""
