@@ -8,16 +8,18 @@ threading.Event, so nothing here knows about Textual.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
+from briefing import parsers
 from briefing.config import Config
 from briefing.fetch import FetchLimits, FetchResult, fetch_all, make_client
 from briefing.models import Feed, FeedStatus, Story
@@ -38,7 +40,7 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
-_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-parse")
+log = logging.getLogger("briefing.pipeline")
 
 
 @dataclass(slots=True)
@@ -78,25 +80,12 @@ async def refresh(
     report = RefreshReport()
     enabled = [f for f in config.feeds if f.enabled]
     notify = progress or (lambda _p: None)
-    poll = PollSettings.from_settings(config.settings)
     store = Store(db_path)
     try:
         feeds = _skip_not_due(store, enabled, report, notify) if not force else enabled
-        loop = asyncio.get_running_loop()
         async with make_client(_limits(config), transport) as client:
             results = fetch_all(client, feeds, lambda f: store.validators(f.url), _limits(config))
-            async for result in results:
-                # Parsing is CPU work: one parser thread keeps the loop free for the other
-                # feeds' reads and deadlines. The store stays on this thread.
-                max_items = config.settings.max_items
-                parsed = await loop.run_in_executor(_PARSER, parse_result, result, max_items)
-                status = store_result(store, result, max_items, parsed, poll=poll)
-                report.feeds.append(status)
-                report.new_stories += status.new_stories
-                notify(Progress("fetch", len(report.feeds), len(enabled), feed=status))
-                if cancel is not None and cancel.is_set():
-                    report.notes.append("refresh cancelled")
-                    break
+            await _parse_and_store(results, len(feeds), store, config, report, notify, cancel)
         if enrich and not (cancel is not None and cancel.is_set()):
             window = timedelta(days=config.settings.join_window_days)
             report.notes.extend(enrich_store(store, notify, cancel, join_window=window))
@@ -105,6 +94,64 @@ async def refresh(
     report.seconds = time.perf_counter() - started
     notify(Progress("done", len(report.feeds), len(enabled), message=summary_line(report)))
     return report
+
+
+async def _parse_and_store(
+    results: AsyncIterator[FetchResult],
+    count: int,
+    store: Store,
+    config: Config,
+    report: RefreshReport,
+    notify: ProgressCallback,
+    cancel: threading.Event | None,
+) -> None:
+    """Parse each fetched feed as it arrives, off the event loop, and store it as it is parsed.
+
+    Parses run concurrently (worker processes for big refreshes, see parsers.py); storing
+    stays on this thread, one feed at a time, so the store has a single writer.
+    """
+    loop = asyncio.get_running_loop()
+    executor = parsers.executor_for(count)
+    max_items = config.settings.max_items
+    poll = PollSettings.from_settings(config.settings)
+    total = len(report.feeds) + count
+
+    stopped = False
+
+    async def handle(result: FetchResult) -> None:
+        nonlocal stopped
+        parsed: ParsedFeed | None = None
+        if result.ok and result.body is not None:  # else not modified, or failed
+            try:
+                parsed = await loop.run_in_executor(executor, parse_result, result, max_items)
+            except BrokenProcessPool:  # a worker died (memory, a signal): parse here instead
+                parsers.discard_pool()
+                thread = parsers.thread_executor()
+                parsed = await loop.run_in_executor(thread, parse_result, result, max_items)
+            except Exception:  # one feed's parser failure never stops the refresh
+                log.exception("parsing %s failed", result.feed.url)
+                parsed = ParsedFeed(title="", problem="not a feed (the parser failed)")
+        if stopped:
+            return
+        # No await from here on: each feed is stored whole, one at a time, on this thread.
+        status = store_result(store, result, max_items, parsed, poll=poll)
+        report.feeds.append(status)
+        report.new_stories += status.new_stories
+        notify(Progress("fetch", len(report.feeds), total, feed=status))
+        if cancel is not None and cancel.is_set():
+            report.notes.append("refresh cancelled")
+            stopped = True
+
+    tasks: list[asyncio.Future[None]] = []
+    try:
+        async for result in results:
+            tasks.append(asyncio.ensure_future(handle(result)))
+            if stopped:
+                break
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 def _skip_not_due(

@@ -23,6 +23,7 @@ CORE = [
     "briefing.gazetteer",
     "briefing.threads",
     "briefing.thread_naming",
+    "briefing.parsers",
     "briefing.export",
     "briefing.store_threads",
     "briefing.store_entities",
