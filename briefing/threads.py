@@ -20,7 +20,7 @@ from briefing.threads_text import bag, bigrams, entity_key, normalise_url, salie
 
 __all__ = ["Assignment", "ThreadEngine", "ThreadItem", "ThreadModel", "thread_name"]
 
-MAX_CANDIDATES = 12  # threads scored in full per story, after a cheap overlap ranking
+MAX_CANDIDATES = 6  # threads scored in full per story, after a cheap overlap ranking
 DUP_CHECK_MEMBERS = 64  # recent members checked for a near-identical title
 DUP_JACCARD = 0.8
 MERGE_PROBE_TERMS = 8  # a thread's heaviest terms, looked up to find merge partners
