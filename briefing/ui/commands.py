@@ -36,12 +36,25 @@ def describe(entity: EntityCount) -> str:
     return f"{LABELS.get(entity.type, entity.type.lower())}, {entity.mentions} mentions"
 
 
-class EntityCommands(Provider):
-    """Find entity…: filter threads and stories by a person, place or organisation."""
+def literal_hit(
+    matcher: Matcher, prefix: str, name: str, command: Callable[[], None], help_text: str
+) -> Hit | None:
+    """A palette hit for a feed-derived name, or None if it does not match the query."""
+    score = matcher.match(name)
+    if score <= 0:
+        return None
+    display = Content(prefix).append(plain_highlight(matcher, name))
+    return Hit(score, display, command, text=f"{prefix}{name}", help=help_text)
 
+
+class _BriefingProvider(Provider):
     @property
     def briefing(self) -> BriefingApp:
         return self.app  # type: ignore[return-value]
+
+
+class EntityCommands(_BriefingProvider):
+    """Find entity…: filter threads and stories by a person, place or organisation."""
 
     def _entities(self, query: str) -> list[EntityCount]:
         store = self.briefing.store
@@ -68,23 +81,13 @@ class EntityCommands(Provider):
         matcher = self.matcher(query)
         for entity in self._entities(query):
             name = clean_line(entity.name, 60)
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(
-                    score,
-                    Content("Find entity: ").append(plain_highlight(matcher, name)),
-                    self._pick(entity),
-                    text=f"Find entity: {name}",
-                    help=describe(entity),
-                )
+            hit = literal_hit(matcher, "Find entity: ", name, self._pick(entity), describe(entity))
+            if hit is not None:
+                yield hit
 
 
-class ThreadCommands(Provider):
+class ThreadCommands(_BriefingProvider):
     """Go to thread…: jump to a thread by name."""
-
-    @property
-    def briefing(self) -> BriefingApp:
-        return self.app  # type: ignore[return-value]
 
     def _go(self, thread: Thread) -> Callable[[], None]:
         return partial(self.briefing.go_to_thread, thread.id)
@@ -93,12 +96,7 @@ class ThreadCommands(Provider):
         matcher = self.matcher(query)
         for thread in self.briefing.store.threads(limit=2000):
             name = clean_line(thread.name, 60)
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(
-                    score,
-                    Content("Go to thread: ").append(plain_highlight(matcher, name)),
-                    self._go(thread),
-                    text=f"Go to thread: {name}",
-                    help=f"{thread.stories} stories from {thread.sources} outlets",
-                )
+            counts = f"{thread.stories} stories from {thread.sources} outlets"
+            hit = literal_hit(matcher, "Go to thread: ", name, self._go(thread), counts)
+            if hit is not None:
+                yield hit
