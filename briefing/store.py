@@ -6,7 +6,6 @@ full-text search. The schema and connection handling are in store_base.py.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from briefing.store_base import (
     StoreBase,
     StoreError,
     from_epoch,
+    fts_query,
     story_from_row,
     to_epoch,
 )
@@ -43,12 +43,6 @@ class FeedRow:
     stories: int
     next_fetch_at: datetime | None = None  # not fetched before then unless forced
     next_fetch_reason: str = ""  # why, in plain words
-
-
-def fts_query(text: str) -> str:
-    """User words -> a safe FTS5 query: every word a quoted prefix term, all required."""
-    words = re.findall(r"\w+", text)[:16]
-    return " ".join(f'"{w}"*' for w in words)
 
 
 def _story_filter(

@@ -6,6 +6,7 @@ and an open TUI can share it. Times are stored as UTC epoch seconds (REAL).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,3 +174,9 @@ def story_from_row(row: Any) -> Story:
         read=bool(row[10]),
         thread_id=None if row[11] is None else int(row[11]),
     )
+
+
+def fts_query(text: str) -> str:
+    """User words -> a safe FTS5 query: every word a quoted prefix term, all required."""
+    words = re.findall(r"\w+", text)[:16]
+    return " ".join(f'"{w}"*' for w in words)

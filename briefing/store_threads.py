@@ -11,7 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from briefing.models import Story, Thread
-from briefing.store_base import STORY_COLUMNS, StoreBase, from_epoch, story_from_row, to_epoch
+from briefing.store_base import (
+    STORY_COLUMNS,
+    StoreBase,
+    from_epoch,
+    fts_query,
+    story_from_row,
+    to_epoch,
+)
 
 THREAD_COLUMNS = """
     t.id, t.name, t.stories, t.sources, t.first_seen, t.last_seen,
@@ -191,8 +198,6 @@ class ThreadQueries(StoreBase):
             where.append("t.last_seen >= ?")
             args.append(to_epoch(since))
         if search:
-            from briefing.store import fts_query  # the one place user words become FTS syntax
-
             query = fts_query(search)
             if not query:
                 return []
