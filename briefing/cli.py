@@ -221,6 +221,10 @@ def cmd_fetch(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
+# JSON output keeps json's default ASCII escaping: a C1 or bidi character that ever reached the
+# store would print as \uXXXX, never raw on a terminal (json escapes only C0 by itself).
+
+
 def cmd_stories(session: Session, args: argparse.Namespace) -> int:
     from briefing.store import Store
 
@@ -234,7 +238,7 @@ def cmd_stories(session: Session, args: argparse.Namespace) -> int:
              "published": s.published.isoformat(), "summary": s.summary, "author": s.author,
              "read": s.read, "thread_id": s.thread_id}
             for s in stories
-        ], ensure_ascii=False))  # fmt: skip
+        ]))  # fmt: skip
         return 0
     if not stories:
         print("no stories yet: run `briefing fetch` first" if not args.search else "no matches")
@@ -261,7 +265,7 @@ def cmd_threads(session: Session, args: argparse.Namespace) -> int:
                  "entities": [{"name": e.name, "type": e.type, "mentions": e.mentions}
                               for e in store.top_entities(thread_id=t.id, limit=8)]}
                 for t in threads
-            ], ensure_ascii=False))  # fmt: skip
+            ]))  # fmt: skip
             return 0
     if not threads:
         print("no threads yet: run `briefing fetch` first")
@@ -287,7 +291,7 @@ def cmd_entities(session: Session, args: argparse.Namespace) -> int:
             {"name": e.name, "type": e.type, "mentions": e.mentions, "stories": e.stories,
              "key": e.key}
             for e in found
-        ], ensure_ascii=False))  # fmt: skip
+        ]))  # fmt: skip
         return 0
     if not found:
         print("no entities yet: run `briefing fetch` first")
