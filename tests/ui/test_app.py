@@ -134,6 +134,30 @@ async def test_choosing_a_thread_shows_its_timeline(make_session: SessionFactory
         assert {s.thread_id for s in listed} == {thread.id}
 
 
+async def test_opening_a_thread_starts_at_its_first_story(make_session: SessionFactory) -> None:
+    # The story picked under "All stories" must not carry into a thread's timeline: where the
+    # cursor lands may not depend on whether the preview timer fired between key presses.
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        threads = app.screen.query_one(ThreadList)
+        stories = app.screen.query_one(StoryList)
+        index, thread = next((i, t) for i, t in enumerate(threads.threads) if t.stories > 1)
+        newest = next(s for s in stories.stories if s.thread_id == thread.id)
+        stories.focus()
+        await pilot.press(*["j"] * stories.stories.index(newest))
+        assert stories.current == newest
+        threads.focus()
+        # Move as a fast key burst would: before the preview timer has loaded the thread.
+        with threads.prevent(ThreadList.Chosen):
+            threads.cursor = index + 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert threads.current is not None and threads.current.id == thread.id
+        assert stories.current is not None
+        assert stories.current.id == stories.stories[0].id != newest.id
+
+
 async def test_slash_searches_and_escape_clears(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:

@@ -68,6 +68,9 @@ class MainScreen(Screen[None]):
         self.thread_entities: list[EntityCount] = []
         self.total = 0
         self._pending_load: Timer | None = None
+        # Which thread the story list shows (0 = all stories): the story cursor is kept only
+        # while that stays the same, so what is selected never depends on how fast keys came.
+        self._stories_of: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -119,9 +122,15 @@ class MainScreen(Screen[None]):
         return " · ".join(parts)
 
     def load_stories(self) -> None:
+        if self._pending_load is not None:
+            self._pending_load.stop()
+            self._pending_load = None
         stories_widget = self.query_one(StoryList)
-        keep = stories_widget.current.id if stories_widget.current else None
         thread = self.query_one(ThreadList).current
+        showing = thread.id if thread else 0
+        same = showing == self._stories_of
+        keep = stories_widget.current.id if same and stories_widget.current else None
+        self._stories_of = showing
         store = self.app.store
         now = self.app.clock()
         if thread is None:
