@@ -118,7 +118,7 @@ _SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
     "front_matter": (bool,),
     "min_interval_minutes": (int,),
 }
-_FEED_KEYS = {"name": str, "url": str, "tags": list, "enabled": bool}
+_FEED_KEYS = {"name": str, "url": str, "tags": list, "enabled": bool, "full_text": bool}
 
 
 def parse_config(text: str, path: Path) -> Config:
@@ -195,7 +195,13 @@ def _parse_feed(raw: Any, index: int, lines: _Lines) -> Feed:
     if not all(isinstance(tag, str) for tag in tags):
         raise lines.error(index, "tags", "'tags' must be a list of strings")
     name = raw.get("name", "").strip() or parts.netloc
-    return Feed(name=name, url=url, tags=tuple(tags), enabled=raw.get("enabled", True))
+    return Feed(
+        name=name,
+        url=url,
+        tags=tuple(tags),
+        enabled=raw.get("enabled", True),
+        full_text=raw.get("full_text", False),
+    )
 
 
 class _Lines:

@@ -14,6 +14,7 @@ class Feed:
     url: str
     tags: tuple[str, ...] = ()
     enabled: bool = True
+    full_text: bool = False  # fetch each new story's web page and extract its main text
 
 
 @dataclass(slots=True)

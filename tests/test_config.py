@@ -22,6 +22,7 @@ tags = ["world"]
 [[feed]]
 url = "https://two.example/atom"
 enabled = false
+full_text = true
 """
 
 
@@ -36,6 +37,7 @@ def test_good_config_is_typed() -> None:
     assert [f.name for f in config.feeds] == ["One", "two.example"]
     assert config.feeds[0].tags == ("world",)
     assert config.feeds[1].enabled is False
+    assert (config.feeds[0].full_text, config.feeds[1].full_text) == (False, True)
     assert config.settings.concurrency == 4
     assert config.settings.timeout == 5.5
 
