@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import functools
 import hashlib
 import io
 import logging
@@ -24,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import feedparser
+import feedparser.mixin
+import feedparser.urls
 from feedparser.encodings import convert_to_utf8
 
 from briefing.models import Feed, Story
@@ -38,6 +41,13 @@ from briefing.safety import (
 )
 
 log = logging.getLogger("briefing.parse")
+
+# feedparser joins the current base URI with itself at every start tag (urljoin, ~18% of its
+# time on a typical feed). The join is a pure function of two strings, so memoising it changes
+# no result; both modules hold their own reference to it.
+_memo_urljoin = functools.lru_cache(maxsize=2048)(feedparser.urls._urljoin)
+feedparser.urls._urljoin = _memo_urljoin
+feedparser.mixin._urljoin = _memo_urljoin
 
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
