@@ -19,6 +19,16 @@ from briefing.models import Feed
 
 DOMAIN = "example"
 
+# A few stories' web pages, written for the demo like the feeds, so `x` (full text) can be
+# tried offline: two articles wrapped in navigation and comments, and one paywalled page.
+ARTICLES = {
+    "https://anatolia-wire.example/en/world/turkey-and-russia-agree-on-joint-patrols-in-idlib"
+    "-under-sochi-deal/202611170037": "anatolia-wire-sochi-patrols.html",
+    "https://meridian-post.example/world/2026/nov/18/turkish-and-russian-troops-begin-first"
+    "-joint-patrol-near-idlib": "meridian-post-first-patrol.html",
+    "https://steppe-herald.example/en/news/48226": "steppe-herald-second-patrol.html",
+}
+
 
 def _files() -> dict[str, bytes]:
     folder = resources.files(__package__).joinpath("feeds")
@@ -53,11 +63,22 @@ def demo_config(settings: Settings | None = None, db_path: Path | None = None) -
     )
 
 
+def _article(url: str) -> bytes | None:
+    name = ARTICLES.get(url)
+    if name is None:
+        return None
+    return resources.files(__package__).joinpath("articles", name).read_bytes()
+
+
 def demo_transport() -> httpx.MockTransport:
-    """Answers https://<outlet>.example/feed.xml from the bundled files; 404 for anything else."""
+    """Answers https://<outlet>.example/feed.xml and the demo's article pages; 404 otherwise."""
     files = _files()
 
     def handle(request: httpx.Request) -> httpx.Response:
+        page = _article(str(request.url))
+        if page is not None:
+            headers = {"Content-Type": "text/html; charset=utf-8"}
+            return httpx.Response(200, stream=httpx.ByteStream(page), headers=headers)
         stem = request.url.host.removesuffix(f".{DOMAIN}")
         body = files.get(stem)
         if body is None or request.url.path != "/feed.xml":
