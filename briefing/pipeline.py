@@ -40,6 +40,7 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+FULL_TEXT_PER_REFRESH = 50  # article pages fetched per refresh for full_text feeds, newest first
 log = logging.getLogger("briefing.pipeline")
 
 
@@ -89,6 +90,9 @@ async def refresh(
         if enrich and not (cancel is not None and cancel.is_set()):
             window = timedelta(days=config.settings.join_window_days)
             report.notes.extend(enrich_store(store, notify, cancel, join_window=window))
+            report.notes.extend(
+                await _full_texts(config, store, enabled, transport, notify, cancel)
+            )
     finally:
         store.close()
     report.seconds = time.perf_counter() - started
@@ -248,9 +252,37 @@ def enrich_store(
     notes: list[str] = []
     if entities:
         notes += enrich.annotate(store, notify, cancel)
+        from briefing.articles import annotate_articles
+
+        annotate_articles(store)  # a new model wiped article mentions too; one query otherwise
     if threads and not (cancel is not None and cancel.is_set()):
         notes += enrich.thread(store, notify, cancel, join_window)
     return notes
+
+
+async def _full_texts(
+    config: Config,
+    store: Store,
+    feeds: Sequence[Feed],
+    transport: httpx.AsyncBaseTransport | None,
+    notify: ProgressCallback,
+    cancel: threading.Event | None,
+) -> list[str]:
+    """Feeds marked full_text = true: fetch the pages of their newest stories not yet fetched.
+
+    After threading, so each story already has its thread and the article text can only
+    improve it through a recorded merge (articles.improve_threads).
+    """
+    urls = [f.url for f in feeds if f.full_text]
+    ids = store.stories_needing_articles(urls, limit=FULL_TEXT_PER_REFRESH) if urls else []
+    if not ids:
+        return []
+    from briefing.articles import fetch_articles, summary_line  # trafilatura loads lazily
+
+    results = await fetch_articles(
+        config, store, ids, transport=transport, progress=notify, cancel=cancel
+    )
+    return [summary_line(results)]
 
 
 def summary_line(report: RefreshReport) -> str:

@@ -33,6 +33,7 @@ RETRY_AFTER = "server asked: retry after"
 _DIGITS = re.compile(r"\d{1,12}")
 # HTTP statuses whose failure (and Retry-After) concerns the host, not the one feed.
 HOST_STATUSES = frozenset({429, 503})
+FAILING_AFTER = 3  # consecutive failed refreshes before a feed is flagged as dead
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from briefing.models import FeedStatus, Story, Thread, Validators
 from briefing.polling import NextFetch
+from briefing.store_articles import ArticleQueries
 from briefing.store_base import (
     MIGRATIONS,
     STORY_COLUMNS,
@@ -25,7 +26,7 @@ from briefing.store_base import (
 from briefing.store_entities import EntityQueries
 from briefing.store_threads import ThreadQueries
 
-__all__ = ["MIGRATIONS", "FeedRow", "Store", "StoreError", "fts_query"]
+__all__ = ["MIGRATIONS", "RATE_DAYS", "FeedRow", "Store", "StoreError", "fts_query"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,11 @@ class FeedRow:
     stories: int
     next_fetch_at: datetime | None = None  # not fetched before then unless forced
     next_fetch_reason: str = ""  # why, in plain words
+    not_modified: bool = False  # the last answer was 304 Not Modified
+    per_day: float = 0.0  # see Store.feeds: stories a day over the last RATE_DAYS days
+
+
+RATE_DAYS = 30  # the window of FeedRow.per_day
 
 
 def _story_filter(
@@ -61,9 +67,12 @@ def _story_filter(
         query = fts_query(search)
         if not query:
             return None
-        source = "stories_fts JOIN stories s ON s.rowid = stories_fts.rowid"
-        where.append("stories_fts MATCH ?")
-        args.append(query)
+        # Title and summary, or the full article text fetched for the story (x, full_text).
+        where.append(
+            "s.rowid IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?"
+            " UNION SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+        )
+        args += [query, query]
     if feed_url is not None:
         where.append("s.feed_url = ?")
         args.append(feed_url)
@@ -81,7 +90,18 @@ def _story_filter(
     return source, f"WHERE {' AND '.join(where)}" if where else "", args
 
 
-class Store(EntityQueries, ThreadQueries, StoreBase):
+def _per_day(recent: tuple[int, float] | None, total: int, now: datetime) -> float:
+    """FeedRow.per_day from (stories in the window, the oldest of them) and the feed's total."""
+    if recent is None:
+        return 0.0
+    count, oldest = recent
+    days = float(RATE_DAYS)
+    if count == total:  # every story is in the window: the feed is younger than it
+        days = min(days, (now.timestamp() - oldest) / 86400)
+    return count / max(1.0, days)
+
+
+class Store(ArticleQueries, EntityQueries, ThreadQueries, StoreBase):
     """Every query the app makes; see StoreBase for the connection and schema."""
 
     # -- feeds ------------------------------------------------------------------------------
@@ -153,14 +173,31 @@ class Store(EntityQueries, ThreadQueries, StoreBase):
             for url, at, reason, host in rows
         }
 
-    def feeds(self) -> list[FeedRow]:
+    def feeds(self, now: datetime | None = None) -> list[FeedRow]:
+        """Every stored feed with its health and its rate.
+
+        per_day: stories published in the last RATE_DAYS days, divided by RATE_DAYS, or by the
+        days since the feed's oldest stored story when that is more recent (a feed added last
+        week is not diluted over a month), and never by less than one day.
+        """
+        now = now or datetime.now(UTC)
+        since = to_epoch(now - timedelta(days=RATE_DAYS))
+        # Two indexed passes (stories_feed_link, stories_published) instead of a table scan.
+        totals = dict(self.db.execute("SELECT feed_url, count(*) FROM stories GROUP BY feed_url"))
+        recent = {
+            url: (int(n), float(oldest))
+            for url, n, oldest in self.db.execute(
+                # +feed_url: group in a temporary b-tree, so the published index is used
+                "SELECT feed_url, count(*), min(published) FROM stories WHERE published >= ? "
+                "GROUP BY +feed_url",
+                (since,),
+            )
+        }
         rows = self.db.execute(
             """
-            SELECT f.url, f.name, f.title, f.ok, f.status, f.http_status, f.checked_at, f.ok_at,
-                   f.failures, f.items,
-                   (SELECT count(*) FROM stories s WHERE s.feed_url = f.url),
-                   f.next_fetch_at, f.next_fetch_reason
-            FROM feeds f ORDER BY f.name COLLATE NOCASE
+            SELECT url, name, title, ok, status, http_status, checked_at, ok_at, failures, items,
+                   next_fetch_at, next_fetch_reason, not_modified
+            FROM feeds ORDER BY name COLLATE NOCASE
             """
         ).fetchall()
         return [
@@ -168,12 +205,18 @@ class Store(EntityQueries, ThreadQueries, StoreBase):
                 url=r[0], name=r[1], title=r[2], ok=bool(r[3]), status=r[4], http_status=r[5],
                 checked_at=None if r[6] is None else from_epoch(r[6]),
                 ok_at=None if r[7] is None else from_epoch(r[7]),
-                failures=r[8], items=r[9], stories=r[10],
-                next_fetch_at=None if r[11] is None else from_epoch(r[11]),
-                next_fetch_reason=r[12],
+                failures=r[8], items=r[9], stories=int(totals.get(r[0], 0)),
+                next_fetch_at=None if r[10] is None else from_epoch(r[10]),
+                next_fetch_reason=r[11], not_modified=bool(r[12]),
+                per_day=_per_day(recent.get(r[0]), int(totals.get(r[0], 0)), now),
             )
             for r in rows
         ]  # fmt: skip
+
+    def failing(self, at_least: int) -> dict[str, int]:
+        """Feeds that failed at least this many refreshes in a row: url -> failures."""
+        rows = self.db.execute("SELECT url, failures FROM feeds WHERE failures >= ?", (at_least,))
+        return {str(url): int(n) for url, n in rows}
 
     # -- stories ----------------------------------------------------------------------------
     def add_stories(self, stories: Sequence[Story]) -> list[Story]:

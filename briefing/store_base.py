@@ -77,6 +77,28 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE feeds ADD COLUMN next_fetch_reason TEXT NOT NULL DEFAULT '';
     ALTER TABLE feeds ADD COLUMN next_fetch_host INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3: full article text fetched from each story's page (articles.py), searchable on its own.
+    """
+    CREATE TABLE articles(
+        story INTEGER PRIMARY KEY REFERENCES stories(rowid) ON DELETE CASCADE,
+        status TEXT NOT NULL, message TEXT NOT NULL DEFAULT '', text TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '', fetched_at REAL NOT NULL,
+        annotated TEXT NOT NULL DEFAULT '');
+    CREATE INDEX articles_status ON articles(status, fetched_at);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        text, content='articles', content_rowid='story',
+        tokenize='unicode61 remove_diacritics 2');
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, text) VALUES (new.story, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, text) VALUES ('delete', old.story, old.text);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, text) VALUES ('delete', old.story, old.text);
+        INSERT INTO articles_fts(rowid, text) VALUES (new.story, new.text);
+    END;
+    """,
 )
 
 

@@ -29,6 +29,9 @@ CORE = [
     "briefing.store_entities",
     "briefing.opml",
     "briefing.polling",
+    "briefing.articles",
+    "briefing.store_articles",
+    "briefing.feeds_file",
 ]
 FORBIDDEN = ("textual", "rich", "spacy")
 
@@ -45,3 +48,15 @@ def test_core_module_imports_no_ui(module: str) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"{module} pulled in {out.stdout.strip()}"
+
+
+def test_the_first_screen_loads_no_network_parsing_or_nlp_code() -> None:
+    # Startup reads the store only: fetching, parsing, feed editing, extraction and spaCy
+    # load when a refresh, the feeds screen or x first needs them (the startup benchmark).
+    heavy = ("httpx", "feedparser", "tomlkit", "trafilatura", "spacy", "lxml")
+    code = (
+        "import sys; import briefing.ui.app, briefing.cli\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"the app's import pulled in {out.stdout.strip()}"
