@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -19,12 +20,12 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefing import __version__
-from briefing.config import Session
+from briefing.config import Session, load_config
 from briefing.models import EntityCount
+from briefing.polling import FAILING_AFTER
 from briefing.store import Store
 from briefing.ui.commands import EntityCommands, ThreadCommands
 from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
-from briefing.ui.screens.feeds import FAILING_AFTER, FeedsScreen
 from briefing.ui.screens.help import HelpScreen
 from briefing.ui.screens.main import MainScreen
 from briefing.ui.widgets.refresh_bar import RefreshBar
@@ -145,11 +146,24 @@ class BriefingApp(App[int]):
         )
         for note in report.notes:
             text += f" · {note}"
-        dead = sum(1 for f in self.store.feeds() if f.failures >= FAILING_AFTER)
-        if dead:
-            text += f" · {dead} feed{'s' if dead > 1 else ''} failing for a while: press F"
+        text += self.dead_feeds_note()
         self.refresh_bar.finish(text, warn=bool(failed))
         self.get_screen_stack_main().reload()
+        for screen in self.screen_stack:
+            if screen.id == "feeds":  # FeedsScreen, not imported until F is pressed
+                screen.reload()  # type: ignore[attr-defined]
+
+    def dead_feeds_note(self) -> str:
+        """' · N feeds failing for a while: press F' for enabled feeds that keep failing."""
+        enabled = {f.url for f in self.session.config.feeds if f.enabled}
+        dead = [url for url in self.store.failing(FAILING_AFTER) if url in enabled]
+        if not dead:
+            return ""
+        many = len(dead) > 1
+        return (
+            f" · {len(dead)} feed{'s' if many else ''} failing {FAILING_AFTER}+ times in a row: "
+            "press F"
+        )
 
     @on(RefreshFailed)
     def refresh_failed(self, message: RefreshFailed) -> None:
@@ -162,8 +176,25 @@ class BriefingApp(App[int]):
             self.post_message(RefreshFailed(str(event.worker.error)))
 
     def action_feeds(self) -> None:
+        """F: every feed's health; a, e, d and delete there edit feeds.toml."""
+        # Imported here: the feeds screen's editing and test fetch pull in httpx, feedparser
+        # and tomlkit, none of which the first screen needs.
+        from briefing.ui.screens.feeds import FeedsScreen
+
         if isinstance(self.screen, MainScreen):
-            self.push_screen(FeedsScreen(self.session.config.feeds, self.store.feeds()))
+            self.push_screen(FeedsScreen())
+
+    def reload_config(self) -> None:
+        """Re-read the feeds file after an edit (the store path chosen at start-up stays).
+
+        ConfigError if the file no longer loads; the config in use is then kept.
+        """
+        path = self.session.config.path
+        if path is None:  # the demo: nothing to re-read
+            return
+        config = load_config(path)
+        settings = replace(config.settings, store=self.session.db_path)
+        self.session = replace(self.session, config=replace(config, settings=settings))
 
     def filter_by_entity(self, entity: EntityCount) -> None:
         self.get_screen_stack_main().filter_entity(entity)
@@ -178,17 +209,26 @@ class BriefingApp(App[int]):
 
     def all_bindings(self) -> list[tuple[str, str, str]]:
         """Every binding of the app, screens and lists, for the help screen."""
+        from briefing.ui.screens.feeds import FeedsScreen
+
         rows: list[tuple[str, str, str]] = []
         seen: set[str] = set()
-        groups = [self.BINDINGS, MainScreen.BINDINGS, RowList.BINDINGS]
-        for group in groups:
+        groups = [
+            ("", self.BINDINGS),
+            ("", MainScreen.BINDINGS),
+            ("", RowList.BINDINGS),
+            ("Feeds screen: ", FeedsScreen.BINDINGS),
+        ]
+        for prefix, group in groups:
             for binding in group:
                 if not isinstance(binding, Binding) or (binding.id or "") in seen:
                     continue
                 seen.add(binding.id or "")
-                key = binding.key_display or binding.key.replace("question_mark", "?")
-                key = key.replace("slash", "/").replace(",", " / ")
-                rows.append((key, binding.description or binding.action, binding.id or ""))
+                key = binding.key.replace("question_mark", "?").replace("slash", "/")
+                key = binding.key_display if not prefix and binding.key_display else key
+                key = key.replace(",", " / ")
+                description = prefix + (binding.description or binding.action)
+                rows.append((key, description, binding.id or ""))
         return rows + BUILTIN_KEYS
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -330,7 +330,7 @@ async def test_F_shows_every_feed_with_its_status(make_session: SessionFactory) 
         assert isinstance(app.screen, FeedsScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 3
-        status = {str(table.get_row(url)[1]): str(table.get_row(url)[2]) for url in table.rows}
+        status = {str(table.get_row(url)[1]): str(table.get_row(url)[3]) for url in table.rows}
         assert status["Broken"] == "not a feed (HTML page)"
         assert status["North"].startswith("ok")
         await pilot.press("escape")

@@ -1,66 +1,280 @@
-"""F: every feed with its last status in plain words, so a dead feed cannot hide."""
+"""F: every feed with its health in plain words, and the keys to add, edit, disable, delete.
+
+Edits go through briefing.feeds_file (comments and order of feeds.toml survive); after each
+write the app reloads its config and the table is rebuilt from the file and the store. Every
+string that came from a feed or from the file is drawn as a Text, never as markup.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
+from briefing.config import ConfigError
+from briefing.feeds_file import (
+    DEMO_REFUSAL,
+    FeedCheck,
+    add_feed,
+    check_feed,
+    default_name,
+    feed_problem,
+    remove_feed,
+    update_feed,
+    writable_path,
+)
+from briefing.fetch import FetchLimits
 from briefing.models import Feed
+from briefing.polling import FAILING_AFTER
 from briefing.safety import clean_line
-from briefing.store import FeedRow
+from briefing.store import RATE_DAYS, FeedRow
 from briefing.ui.render import local_time
+from briefing.ui.screens.feed_form import ConfirmDialog, FeedDraft, FeedForm, unique_name
 
-FAILING_AFTER = 3  # consecutive failed refreshes before a feed is flagged as dead
+if TYPE_CHECKING:
+    from briefing.ui.app import BriefingApp
+
+LEGEND = (
+    f"avg/day: stories published in the last {RATE_DAYS} days ÷ {RATE_DAYS} (÷ the days since "
+    "the feed's oldest stored story if fewer, at least 1) · 304: the last answer was “not "
+    f"modified” · ✗ failed {FAILING_AFTER}+ refreshes in a row · ! last refresh failed"
+)
 
 
 def when(moment: datetime | None) -> str:
     return local_time(moment).strftime("%d %b %H:%M") if moment else "never"
 
 
+def health(feed: Feed, row: FeedRow | None) -> tuple[Text, Text]:
+    """The flag and the status column of one feed."""
+    if not feed.enabled:
+        return Text("–", style="dim"), Text("disabled", style="dim")
+    if row is None:
+        return Text(" "), Text("not fetched yet", style="dim")
+    if row.failures >= FAILING_AFTER:
+        words = f"failing {row.failures}× in a row · {clean_line(row.status, 60)}"
+        return Text("✗", style="bold red"), Text(words, style="red")
+    if not row.ok:
+        return Text("!", style="bold yellow"), Text(clean_line(row.status, 70))
+    return Text("✓", style="green"), Text(clean_line(row.status, 70))
+
+
+def rate(row: FeedRow | None) -> str:
+    return "" if row is None or not row.stories else f"{row.per_day:.1f}"
+
+
 class FeedsScreen(ModalScreen[None]):
-    """The feeds, their health and their stories; escape closes."""
+    """The feeds, their health and their stories.
 
-    BINDINGS = [Binding("escape,q,F", "dismiss", "Close", id="feeds-close")]
+    | Key | Action |
+    | --- | --- |
+    | a | add a feed (its address is tried first) |
+    | e | edit the highlighted feed |
+    | d | disable / enable it |
+    | delete, x | delete it (asks first) |
+    | r | refresh every feed now (the table follows) |
+    | escape, q, F | close |
+    """
 
-    def __init__(self, feeds: tuple[Feed, ...], rows: list[FeedRow]) -> None:
+    BINDINGS = [
+        Binding("a", "add_feed", "Add", id="feeds-add"),
+        Binding("e", "edit_feed", "Edit", id="feeds-edit"),
+        Binding("d", "toggle_feed", "Disable/enable", id="feeds-toggle"),
+        Binding("delete,x", "delete_feed", "Delete", key_display="del", id="feeds-delete"),
+        Binding("r", "refresh", "Refresh", id="feeds-refresh"),
+        Binding("escape,q,F", "dismiss", "Close", key_display="esc", id="feeds-close"),
+    ]
+
+    app: BriefingApp
+
+    def __init__(self) -> None:
         super().__init__(id="feeds")
-        self.feeds = feeds
-        self.rows = {r.url: r for r in rows}
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Feeds — escape to close", style="bold"), id="feeds-title")
-        yield DataTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="feeds-box"):
+            yield Static(id="feeds-title")
+            yield DataTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
+            yield Static(Text(LEGEND, style="dim"), id="feeds-legend")
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("", "feed", "status", "last success", "stories", "tags")
-        for feed in self.feeds:
-            row = self.rows.get(feed.url)
-            if row is None:
-                flag, status = Text(" "), Text("not fetched yet", style="dim")
-            elif row.failures >= FAILING_AFTER:
-                flag = Text("✗", style="bold red")
-                status = Text(f"failing {row.failures}× · {clean_line(row.status, 60)}", "red")
-            elif not row.ok:
-                flag, status = Text("!", style="bold yellow"), Text(clean_line(row.status, 70))
-            else:
-                flag, status = Text("✓", style="green"), Text(clean_line(row.status, 70))
-            if not feed.enabled:
-                status = Text("disabled", style="dim")
+        for label, key in [
+            ("", "flag"), ("feed", "name"), ("tags", "tags"), ("status", "status"),
+            ("last success", "ok_at"), ("stories", "stories"), ("avg/day", "rate"),
+            ("304", "not_modified"),
+        ]:  # fmt: skip
+            table.add_column(label, key=key)
+        self.reload()
+        table.focus()
+
+    def reload(self, select: str | None = None) -> None:
+        """Rebuild the table from the config and the store; keep (or move) the cursor."""
+        session = self.app.session
+        where = "demo (read only)" if session.demo else str(session.config.path or "")
+        title = Text("Feeds", style="bold")
+        title.append(f" — {clean_line(where, 120)}", style="dim")
+        self.query_one("#feeds-title", Static).update(title)
+        table = self.query_one(DataTable)
+        keep = select if select is not None else self.current_url()
+        index = table.cursor_row
+        rows = {r.url: r for r in self.app.store.feeds(self.app.clock())}
+        table.clear()
+        for feed in session.config.feeds:
+            row = rows.get(feed.url)
+            flag, status = health(feed, row)
             table.add_row(
                 flag,
                 Text(clean_line(feed.name, 40)),
+                Text(clean_line(", ".join(feed.tags), 30), style="dim"),
                 status,
                 Text(when(row.ok_at if row else None)),
-                Text(str(row.stories if row else 0)),
-                Text(clean_line(", ".join(feed.tags), 30), style="dim"),
+                Text(str(row.stories if row else 0), justify="right"),
+                Text(rate(row), justify="right"),
+                Text("✓" if row is not None and row.not_modified else ""),
                 key=feed.url,
             )
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        elif table.row_count:
+            table.move_cursor(row=min(index, table.row_count - 1))
+
+    def current_url(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        value = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return value if isinstance(value, str) else None
+
+    def current(self) -> Feed | None:
+        url = self.current_url()
+        return next((f for f in self.app.session.config.feeds if f.url == url), None)
+
+    # -- editing --------------------------------------------------------------------------------
+    def feeds_path(self) -> Path | None:
+        """The file to edit, or None after telling the user why it cannot be edited."""
+        try:
+            if self.app.session.demo:
+                raise ConfigError(DEMO_REFUSAL)
+            return writable_path(self.app.session.config.path)
+        except ConfigError as exc:
+            self.notify(str(exc), title="Feeds", severity="error", markup=False, timeout=8)
+            return None
+
+    def after_write(self, message: str, select: str | None = None) -> None:
+        try:
+            self.app.reload_config()
+        except ConfigError as exc:
+            self.notify(str(exc), title="Feeds", severity="error", markup=False, timeout=8)
+        self.reload(select)
+        self.notify(message, title="Feeds", markup=False)
+
+    def checker(self) -> Callable[[str], Awaitable[FeedCheck]]:
+        settings = self.app.session.config.settings
+        limits = FetchLimits(timeout=min(settings.timeout, 20.0), max_bytes=settings.max_bytes)
+        transport = self.app.session.transport
+        return lambda url: check_feed(url, limits, transport)
+
+    def action_add_feed(self) -> None:
+        path = self.feeds_path()
+        if path is None:
+            return
+        feeds = self.app.session.config.feeds
+
+        def save(draft: FeedDraft, title: str | None, note: str) -> str:
+            name = draft.name or unique_name(feeds, default_name(draft.url, title or ""))
+            try:
+                feed = add_feed(path, name, draft.url, draft.tags, draft.full_text)
+            except ConfigError as exc:
+                return str(exc)
+            self.after_write(f"Added “{feed.name}”: {note}", select=feed.url)
+            self.app.start_refresh(False)  # the new feed is due: fetch it now
+            return ""
+
+        form = FeedForm(
+            "Add a feed",
+            save=save,
+            check=self.checker(),
+            validate=lambda url, name: feed_problem(feeds, url, name),
+        )
+        self.app.push_screen(form)
+
+    def action_edit_feed(self) -> None:
+        old = self.current()
+        path = self.feeds_path() if old is not None else None
+        if old is None or path is None:
+            return
+        feeds = self.app.session.config.feeds
+
+        def save(draft: FeedDraft, title: str | None, note: str) -> str:
+            try:
+                feed = update_feed(
+                    path,
+                    old.url,
+                    name=draft.name or old.name,
+                    new_url=draft.url,
+                    tags=draft.tags,
+                    full_text=draft.full_text,
+                )
+            except ConfigError as exc:
+                return str(exc)
+            self.after_write(f"Saved “{feed.name}”{f': {note}' if note else ''}", feed.url)
+            return ""
+
+        form = FeedForm(
+            f"Edit “{clean_line(old.name, 50)}”",
+            save=save,
+            check=self.checker(),
+            validate=lambda url, name: feed_problem(feeds, url, name, editing=old.url),
+            feed=old,
+        )
+        self.app.push_screen(form)
+
+    def action_toggle_feed(self) -> None:
+        feed = self.current()
+        path = self.feeds_path() if feed is not None else None
+        if feed is None or path is None:
+            return
+        try:
+            update_feed(path, feed.url, enabled=not feed.enabled)
+        except ConfigError as exc:
+            self.notify(str(exc), title="Feeds", severity="error", markup=False, timeout=8)
+            return
+        done = "enabled" if not feed.enabled else "disabled (not fetched until enabled again)"
+        self.after_write(f"“{clean_line(feed.name, 60)}” {done}", feed.url)
+
+    def action_delete_feed(self) -> None:
+        feed = self.current()
+        path = self.feeds_path() if feed is not None else None
+        if feed is None or path is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                remove_feed(path, feed.url)
+            except ConfigError as exc:
+                self.notify(str(exc), title="Feeds", severity="error", markup=False, timeout=8)
+                return
+            self.after_write(f"Deleted “{clean_line(feed.name, 60)}” from the feeds file")
+
+        question = Text("Delete the feed “")
+        question.append(clean_line(feed.name, 60), style="bold")
+        question.append(f"” ({clean_line(feed.url, 80)}) from the feeds file?\n")
+        question.append("Its stories stay in the store.", style="dim")
+        self.app.push_screen(ConfirmDialog(question, "Delete"), answered)
+
+    def action_refresh(self) -> None:
+        self.app.action_refresh()
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

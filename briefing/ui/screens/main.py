@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
+from textual.worker import get_current_worker
 
 from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
 from briefing.models import EntityCount, Story, Thread
@@ -32,6 +37,15 @@ PREVIEW_DELAY = 0.06  # seconds the thread cursor rests before its stories load
 THREAD_LIMIT = 2000
 
 
+@dataclass
+class FullTextDone(Message):
+    """The x worker finished: what happened to the story's page, in plain words."""
+
+    story_id: str
+    status: str
+    message: str
+
+
 class MainScreen(Screen[None]):
     """Everything happens here.
 
@@ -42,6 +56,7 @@ class MainScreen(Screen[None]):
     | escape | clear the search and the entity filter |
     | m | toggle read (the story, or the whole thread in the thread list) |
     | o | open the link in the browser |
+    | x | fetch the story's full article text from its web page |
     | t | briefing order / latest first |
     | s | save the thread as a Markdown dossier |
     | S | save it to a path you choose |
@@ -53,6 +68,7 @@ class MainScreen(Screen[None]):
         Binding("escape", "clear_filters", "Clear filter", show=False, id="clear-filters"),
         Binding("m", "toggle_read", "Read/unread", id="toggle-read"),
         Binding("o", "open_link", "Open", id="open-link"),
+        Binding("x", "full_text", "Full text", id="full-text"),
         Binding("t", "toggle_sort", "Sort", id="toggle-sort"),
         Binding("s", "save_thread", "Save", id="save-thread"),
         Binding("S", "save_thread_as", "Save as…", show=False, id="save-thread-as"),
@@ -157,7 +173,7 @@ class MainScreen(Screen[None]):
             panel.show([("This thread", self.thread_entities)])
             return
         copies = self.query_one(StoryList).copies.get(story.id, [])
-        reader.show(story, store.story_mentions(story.id), copies)
+        reader.show(story, store.story_mentions(story.id), copies, store.article(story.id))
         panel.show(
             [
                 ("This story", store.top_entities(story_id=story.id, limit=40)),
@@ -220,6 +236,57 @@ class MainScreen(Screen[None]):
         self.search_text = event.value.strip()
         self.reload()
         self.query_one(ThreadList).focus()
+
+    # -- full text --------------------------------------------------------------------------
+    def action_full_text(self) -> None:
+        story = self.query_one(StoryList).current
+        if story is None:
+            self.notify("Pick a story first.", timeout=2)
+            return
+        article = self.app.store.article(story.id)
+        if article is not None and article.status != "failed":
+            self.notify(article.message, title="Full text", markup=False, timeout=3)
+            return
+        if any(w.group == "full-text" and w.is_running for w in self.workers):
+            self.notify("Already fetching a page; one at a time.", timeout=2)
+            return
+        self.query_one(Reader).loading = True
+        self.fetch_full_text(story.id)
+
+    @work(thread=True, exit_on_error=False, group="full-text", name="full-text")
+    def fetch_full_text(self, story_id: str) -> None:
+        """Fetch, extract, cache and annotate off the UI thread, on a store connection of its
+        own; the reader re-reads the store when the message arrives."""
+        from briefing.articles import fetch_articles  # httpx, trafilatura: only when asked
+
+        session = self.app.session
+        try:
+            results = asyncio.run(
+                fetch_articles(
+                    session.config,
+                    session.db_path,
+                    [story_id],
+                    transport=session.transport,
+                    cancel=get_current_worker().cancelled_event,
+                )
+            )
+        except Exception as exc:  # never a traceback on screen: say what failed
+            self.post_message(FullTextDone(story_id, "failed", f"Full text failed: {exc}"))
+            raise
+        status, message = next(
+            ((r.status, r.message) for r in results), ("failed", "The story is gone.")
+        )
+        self.post_message(FullTextDone(story_id, status, message))
+
+    @on(FullTextDone)
+    def full_text_done(self, event: FullTextDone) -> None:
+        self.query_one(Reader).loading = False
+        ok = event.status == "ok"
+        severity: SeverityLevel = "information" if ok else "warning"
+        self.notify(event.message, title="Full text", severity=severity, markup=False)
+        current = self.query_one(StoryList).current
+        if current is not None and current.id == event.story_id:
+            self.show_story(current)
 
     # -- actions ----------------------------------------------------------------------------
     def action_search(self) -> None:

@@ -1,0 +1,84 @@
+"""x: the story's full article text, fetched off the UI thread through the demo's transport.
+
+The demo serves a few article pages written for it (briefing/demo/articles/): one article in
+site chrome, one paywalled page; every other story's page answers 404.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from briefing.config import Session
+from briefing.demo import ARTICLES, demo_config, demo_transport
+from briefing.ui.app import BriefingApp
+from briefing.ui.widgets.reader import Reader
+from briefing.ui.widgets.story_list import StoryList
+
+SOCHI = next(url for url, name in ARTICLES.items() if name.startswith("anatolia-wire"))
+PAYWALLED = next(url for url, name in ARTICLES.items() if name.startswith("steppe-herald"))
+
+
+def demo_app(tmp_path: Path) -> BriefingApp:
+    db = tmp_path / "demo.db"
+    return BriefingApp(Session(demo_config(db_path=db), db, demo_transport(), demo=True))
+
+
+async def settle(app: BriefingApp, pilot: Pilot[int]) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def select(app: BriefingApp, pilot: Pilot[int], link: str) -> StoryList:
+    stories = app.screen.query_one(StoryList)
+    stories.focus()
+    index = next(i for i, s in enumerate(stories.stories) if s.link == link)
+    await pilot.press(*["j"] * index)
+    assert stories.current is not None and stories.current.link == link
+    return stories
+
+
+def reader_text(app: BriefingApp) -> str:
+    reader = app.screen.query_one(Reader)
+    parts = ("#reader-article-note", "#reader-body")
+    return "\n".join(str(reader.query_one(p, Static).render()) for p in parts)
+
+
+async def test_x_shows_the_article_with_its_entities(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        stories = await select(app, pilot, SOCHI)
+        assert "Saraqib" not in reader_text(app)  # only the article mentions it
+        await pilot.press("x")
+        await settle(app, pilot)
+        shown = reader_text(app)
+        assert "Full text" in shown and "Saraqib" in shown
+        assert "Accept all" not in shown and "All rights reserved" not in shown  # site chrome
+        story = stories.current
+        assert story is not None
+        mentions = app.store.story_mentions(story.id)
+        assert any(m.field == "article" and m.name == "Saraqib" for m in mentions)
+        assert app.screen.query_one(Reader).loading is False
+
+
+async def test_x_says_plainly_when_a_page_is_paywalled_or_missing(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        stories = await select(app, pilot, PAYWALLED)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert "paywall" in reader_text(app)
+        story = stories.current
+        assert story is not None and story.summary.split()[0] in reader_text(app)
+        await pilot.press("home")
+        first = stories.current
+        assert first is not None and first.link not in ARTICLES
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert "Could not fetch the page: HTTP 404" in reader_text(app)
+        assert first.summary.split()[0] in reader_text(app)  # the feed's text stays readable
