@@ -15,6 +15,7 @@ from briefing.polling import NextFetch
 from briefing.store_articles import ArticleQueries
 from briefing.store_base import (
     MIGRATIONS,
+    SEARCH_ROWIDS,
     STORY_COLUMNS,
     StoreBase,
     StoreError,
@@ -58,6 +59,7 @@ def _story_filter(
     entity: str | None,
     unread_only: bool,
     since: datetime | None,
+    walk: bool = False,
 ) -> tuple[str, str, list[object]] | None:
     """FROM source, WHERE clause and arguments for a story listing; None if nothing can match."""
     where: list[str] = []
@@ -68,11 +70,12 @@ def _story_filter(
         if not query:
             return None
         # Title and summary, or the full article text fetched for the story (x, full_text).
-        where.append(
-            "s.rowid IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?"
-            " UNION SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-        )
+        where.append(f"s.rowid IN ({SEARCH_ROWIDS})")
         args += [query, query]
+        if walk:
+            # Walk the stories newest first and keep the matches: a common word (60,000 of
+            # 100,000 stories) then costs 10 ms instead of sorting every match (150 ms).
+            source = "stories s INDEXED BY stories_published"
     if feed_url is not None:
         where.append("s.feed_url = ?")
         args.append(feed_url)
@@ -270,7 +273,8 @@ class Store(ArticleQueries, EntityQueries, ThreadQueries, StoreBase):
         since: datetime | None = None,
     ) -> list[Story]:
         """Newest first (oldest first within a thread), filtered as asked."""
-        found = _story_filter(feed_url, thread_id, search, entity, unread_only, since)
+        walk = feed_url is None and thread_id is None and self.many_matches(fts_query(search))
+        found = _story_filter(feed_url, thread_id, search, entity, unread_only, since, walk)
         if found is None:
             return []
         source, clause, args = found
@@ -282,6 +286,10 @@ class Store(ArticleQueries, EntityQueries, ThreadQueries, StoreBase):
         found = _story_filter(None, None, search, entity, False, None)
         if found is None:
             return 0
+        if search and entity is None:  # the index alone knows: no story row is read
+            query = fts_query(search)
+            sql = f"SELECT count(*) FROM ({SEARCH_ROWIDS.replace('UNION ALL', 'UNION')})"
+            return int(self.db.execute(sql, [query, query]).fetchone()[0]) if query else 0
         source, clause, args = found
         return int(self.db.execute(f"SELECT count(*) FROM {source} {clause}", args).fetchone()[0])
 

@@ -167,6 +167,17 @@ class StoreBase:
         self.db.execute("COMMIT")
 
     # -- meta -------------------------------------------------------------------------------
+    def many_matches(self, query: str) -> bool:
+        """Whether an FTS5 query matches more stories than a screen lists (a common word).
+
+        Such searches walk stories or threads newest first and keep the matches; rare words
+        go from the matches to their rows. Either way a search stays well under 50 ms.
+        """
+        sql = (
+            "SELECT count(*) FROM (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? LIMIT ?)"
+        )
+        return bool(query) and self.db.execute(sql, (query, COMMON)).fetchone()[0] >= COMMON
+
     def get_meta(self, key: str, default: str = "") -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else default
@@ -196,6 +207,14 @@ def story_from_row(row: Any) -> Story:
         read=bool(row[10]),
         thread_id=None if row[11] is None else int(row[11]),
     )
+
+
+# Rowids of stories whose title, summary or fetched article text match an FTS5 query (twice).
+SEARCH_ROWIDS = (
+    "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?"
+    " UNION ALL SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+)
+COMMON = 2000  # matching stories above which a search walks the newest first (many_matches)
 
 
 def fts_query(text: str) -> str:

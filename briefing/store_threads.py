@@ -12,6 +12,7 @@ from datetime import datetime
 
 from briefing.models import Story, Thread
 from briefing.store_base import (
+    SEARCH_ROWIDS,
     STORY_COLUMNS,
     StoreBase,
     from_epoch,
@@ -192,6 +193,7 @@ class ThreadQueries(StoreBase):
         limit: int = 2000,
     ) -> list[Thread]:
         """Live threads, latest first; search matches thread names and story titles."""
+        table = "threads t"
         where = ["t.merged_into IS NULL", "t.stories > 0", "t.sources >= ?"]
         args: list[object] = [min_sources]
         if since is not None:
@@ -202,11 +204,20 @@ class ThreadQueries(StoreBase):
             if not query:
                 return []
             like = "%" + search.lower().replace("%", "").replace("_", "") + "%"
-            where.append(
-                "(lower(t.name) LIKE ? OR t.id IN (SELECT s.thread_id FROM stories_fts "
-                "JOIN stories s ON s.rowid = stories_fts.rowid WHERE stories_fts MATCH ?))"
-            )
-            args += [like, query]
+            if self.many_matches(query):
+                # Threads newest first, each probed against the matches: a word in 60% of
+                # 100k stories answers in ~30 ms instead of mapping every match to a thread.
+                table = "threads t INDEXED BY threads_last_seen"
+                where.append(
+                    "(lower(t.name) LIKE ? OR EXISTS (SELECT 1 FROM stories s "
+                    f"WHERE s.thread_id = t.id AND s.rowid IN ({SEARCH_ROWIDS})))"
+                )
+            else:
+                where.append(
+                    "(lower(t.name) LIKE ? OR t.id IN (SELECT s.thread_id FROM stories s "
+                    f"WHERE s.rowid IN ({SEARCH_ROWIDS})))"
+                )
+            args += [like, query, query]  # story text, then fetched article text
         if entity is not None:
             where.append(
                 "t.id IN (SELECT s.thread_id FROM mentions m JOIN stories s ON s.rowid = m.story "
@@ -214,7 +225,7 @@ class ThreadQueries(StoreBase):
             )
             args.append(entity)
         sql = (
-            f"SELECT {THREAD_COLUMNS} FROM threads t WHERE {' AND '.join(where)} "
+            f"SELECT {THREAD_COLUMNS} FROM {table} WHERE {' AND '.join(where)} "
             "ORDER BY t.last_seen DESC, t.id LIMIT ?"
         )
         return [_thread(r) for r in self.db.execute(sql, [*args, limit])]

@@ -174,3 +174,32 @@ def test_thread_read_and_opened_markers(store: Store) -> None:
     store.set_thread_read(tid)
     thread = store.thread(tid)
     assert thread is not None and thread.unread == 0 and thread.new == 0
+
+
+def test_common_and_rare_words_search_the_same_way(store: Store) -> None:
+    # Past COMMON matches, search walks stories and threads newest first instead of going
+    # from the matches to their rows: both paths must give exactly the brute-force answer.
+    from briefing.store_base import COMMON
+
+    n = 2 * COMMON
+    stories = [
+        story(i, title=f"Harbour strike day {i}" if i % 3 else f"Rare word {i}", summary="")
+        for i in range(n)
+    ]
+    store.add_stories(stories)
+    thread_of = {s.id: 1 + i % 97 for i, s in enumerate(stories)}
+    for tid in range(1, 98):
+        assert store.new_thread(stories[0].published) == tid
+    store.save_assignments([(sid, tid, None) for sid, tid in thread_of.items()], {}, n)
+    for word, expect_many in (("harbour", True), ("rare", False)):
+        assert store.many_matches(fts_query(word)) is expect_many
+        matching = [s for s in stories if word in s.title.lower()]
+        newest = sorted(matching, key=lambda s: (-s.published.timestamp(), s.id))
+        got = store.stories(search=word, limit=50)
+        assert [s.id for s in got] == [s.id for s in newest[:50]]
+        assert store.count_stories(search=word) == len(matching)
+        threads = store.threads(search=word, limit=1000)
+        assert {t.id for t in threads} == {thread_of[s.id] for s in matching}
+        assert [t.last_seen for t in threads] == sorted(
+            (t.last_seen for t in threads), reverse=True
+        )
