@@ -286,10 +286,14 @@ class Store(ArticleQueries, EntityQueries, ThreadQueries, StoreBase):
         found = _story_filter(None, None, search, entity, False, None)
         if found is None:
             return 0
-        if search and entity is None:  # the index alone knows: no story row is read
+        if search and entity is None:  # the indexes alone know: no story row is read
             query = fts_query(search)
-            sql = f"SELECT count(*) FROM ({SEARCH_ROWIDS.replace('UNION ALL', 'UNION')})"
-            return int(self.db.execute(sql, [query, query]).fetchone()[0]) if query else 0
+            sql = (
+                "SELECT (SELECT count(*) FROM stories_fts WHERE stories_fts MATCH ?)"
+                " + (SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+                " AND rowid NOT IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?))"
+            )
+            return int(self.db.execute(sql, [query] * 3).fetchone()[0]) if query else 0
         source, clause, args = found
         return int(self.db.execute(f"SELECT count(*) FROM {source} {clause}", args).fetchone()[0])
 

@@ -622,6 +622,7 @@ async def test_refresh_fetches_pages_only_for_full_text_feeds(
         assert any(m.field == "article" for m in store.story_mentions(full.id))
         assert [s.id for s in store.stories(search="Ribeiro")] == [full.id]  # article text
         assert store.count_stories(search="Ribeiro") == 1
+        assert store.count_stories(search="ferry") == 2  # in title and article: counted once
     again = await refresh(Config(feeds=feeds, settings=Settings(store=db)), db, force=True)
     assert hits(server, "/ferry") == 1  # cached: never fetched twice
     assert not any(n.startswith("Full text") for n in again.notes)
