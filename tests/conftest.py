@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from briefing.entities import ModelMissing, Recognizer
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -117,6 +119,17 @@ def server() -> Iterator[LoopbackServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def recognizer() -> Iterator[Recognizer]:
+    """The real spaCy pipeline, loaded once per test process (each xdist worker)."""
+    rec = Recognizer()
+    try:
+        rec.load()
+    except ModelMissing as exc:
+        pytest.skip(str(exc))
+    yield rec
 
 
 def rss(items: list[dict[str, str]], title: str = "Test feed") -> bytes:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -23,7 +23,7 @@ import pytest
 from briefing import articles
 from briefing.articles import ArticleResult, extract, fetch_articles, improve_threads
 from briefing.config import Config, Settings
-from briefing.entities import ModelMissing, Recognizer
+from briefing.entities import Recognizer
 from briefing.models import PERSON, Feed, Mention, Story
 from briefing.pipeline import Progress, enrich_store, ingest, refresh
 from briefing.store import Store
@@ -465,16 +465,6 @@ TRAM_BODY = [
     "The council expects the first trams to run on the new section within three years, with "
     "buses covering the route while the road is closed for the rails to be laid.",
 ]
-
-
-@pytest.fixture(scope="module")
-def recognizer() -> Iterator[Recognizer]:
-    rec = Recognizer()
-    try:
-        rec.load()
-    except ModelMissing as exc:
-        pytest.skip(str(exc))
-    yield rec
 
 
 async def test_article_text_is_annotated_with_entities_the_summary_lacks(

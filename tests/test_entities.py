@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,16 +27,6 @@ from briefing.models import ENTITY_TYPES, NORP, ORG, PERSON, PLACE, Mention
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BRIEFING_SHARED", ROOT.parent / "shared"))
 SEED = SHARED / "seed-article.txt"
-
-
-@pytest.fixture(scope="session")
-def recognizer() -> Iterator[Recognizer]:
-    rec = Recognizer()
-    try:
-        rec.load()
-    except ModelMissing as exc:
-        pytest.skip(str(exc))
-    yield rec
 
 
 def one(rec: Recognizer, title: str, summary: str = "") -> list[Mention]:

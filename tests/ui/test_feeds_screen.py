@@ -18,7 +18,8 @@ from textual.widgets._footer import FooterKey
 from briefing.config import Session, load_config
 from briefing.feeds_file import package_dir
 from briefing.ui.app import BriefingApp
-from briefing.ui.screens.feeds import ConfirmDialog, FeedForm, FeedsScreen
+from briefing.ui.screens.feed_form import ConfirmDialog, FeedForm
+from briefing.ui.screens.feeds import FeedsScreen
 from briefing.ui.widgets.refresh_bar import RefreshBar
 from tests.conftest import rss
 
