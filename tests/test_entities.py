@@ -132,6 +132,19 @@ def test_surname_resolved_within_story(recognizer: Recognizer) -> None:
     assert by_surface["Putin"] == {"person:vladimir putin"}
 
 
+def test_a_lone_big_city_name_is_the_city_not_a_person(recognizer: Recognizer) -> None:
+    # The small model reads "Rotterdam" in "port of Rotterdam" as a person; a surname that
+    # belongs to someone named in the story still resolves to that person.
+    (port, singer) = recognizer.annotate(
+        [
+            ("Rotterdam port workers walk out", "Dockworkers at the port of Rotterdam struck."),
+            ("Houston returns", "Whitney Houston sang on Sunday. Houston said she would return."),
+        ]
+    )
+    assert {(m.name, m.type) for m in port} == {("Rotterdam", PLACE)}
+    assert {(m.name, m.type) for m in singer} == {("Whitney Houston", PERSON)}
+
+
 def test_resolve_short_form_against_thread_candidates() -> None:
     names = ["Vladimir Putin", "Recep Tayyip Erdoğan", "Bashar Assad"]
     assert resolve_short_form("Putin", names) == "Vladimir Putin"
