@@ -12,7 +12,6 @@ from datetime import datetime
 
 from briefing.models import Story, Thread
 from briefing.store_base import (
-    SEARCH_ROWIDS,
     STORY_COLUMNS,
     StoreBase,
     from_epoch,
@@ -210,14 +209,14 @@ class ThreadQueries(StoreBase):
                 table = "threads t INDEXED BY threads_last_seen"
                 where.append(
                     "(lower(t.name) LIKE ? OR EXISTS (SELECT 1 FROM stories s "
-                    f"WHERE s.thread_id = t.id AND s.rowid IN ({SEARCH_ROWIDS})))"
+                    "WHERE s.thread_id = t.id AND s.rowid IN temp.search_hits))"
                 )
             else:
                 where.append(
                     "(lower(t.name) LIKE ? OR t.id IN (SELECT s.thread_id FROM stories s "
-                    f"WHERE s.rowid IN ({SEARCH_ROWIDS})))"
+                    "WHERE s.rowid IN temp.search_hits))"
                 )
-            args += [like, query, query]  # story text, then fetched article text
+            args.append(like)
         if entity is not None:
             where.append(
                 "t.id IN (SELECT s.thread_id FROM mentions m JOIN stories s ON s.rowid = m.story "

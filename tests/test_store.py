@@ -203,3 +203,17 @@ def test_common_and_rare_words_search_the_same_way(store: Store) -> None:
         assert [t.last_seen for t in threads] == sorted(
             (t.last_seen for t in threads), reverse=True
         )
+
+
+def test_search_matches_are_reused_only_while_the_store_is_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    reader, writer = Store(path), Store(path)
+    writer.add_stories([story(1, title="Harbour strike")])
+    assert reader.count_stories(search="harbour") == 1
+    writer.add_stories([story(2, title="Harbour strike spreads")])  # another connection
+    assert reader.count_stories(search="harbour") == 2
+    assert [s.id for s in reader.stories(search="harbour")] == ["id2", "id1"]
+    reader.add_stories([story(3, title="Harbour reopens")])  # this connection
+    assert reader.count_stories(search="harbour") == 3
+    assert reader.count_stories(search="reopens") == 1  # another query, other matches
+    assert reader.count_stories(search="harbour") == 3
