@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from briefing.config import Config
-from briefing.fetch import FetchLimits, fetch_feed, make_client
+from briefing.fetch import FetchLimits, fetch_feed, make_client, until_cancelled
 from briefing.models import Feed, Story, Validators
 from briefing.safety import clean_block, clean_line, safe_link, strip_controls
 from briefing.store import Store
@@ -266,7 +266,10 @@ async def fetch_articles(
         if todo:
             notify(Progress("articles", 0, len(todo), message=f"Full text: 0/{len(todo)}"))
             async with make_client(limits, transport) as client:
-                await asyncio.gather(*(one(client, s) for s in todo))
+                work = asyncio.gather(*(one(client, s) for s in todo))
+                await until_cancelled(work, cancel)  # quitting never waits on a slow page
+            for story in todo:
+                results.setdefault(story.id, ArticleResult(story.id, "cancelled", "Cancelled."))
         if enrich and fresh and not (cancel is not None and cancel.is_set()):
             window = timedelta(days=config.settings.join_window_days)
             await asyncio.to_thread(_enrich, store, fresh, window, recognizer)

@@ -11,9 +11,10 @@ import logging
 import re
 import socket
 import ssl
+import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -26,6 +27,8 @@ from briefing.safety import clean_line
 
 log = logging.getLogger("briefing.fetch")
 _E = TypeVar("_E", bound=BaseException)
+_T = TypeVar("_T")
+CANCEL_POLL = 0.1  # seconds between looks at a cancel event while requests are in flight
 
 USER_AGENT = f"briefing/{__version__} (terminal news reader; +https://pypi.org/project/briefing/)"
 MAX_REDIRECTS = 5
@@ -94,7 +97,7 @@ async def fetch_all(
     feeds: Sequence[Feed],
     validators: Callable[[Feed], Validators],
     limits: FetchLimits,
-) -> AsyncIterator[FetchResult]:
+) -> AsyncGenerator[FetchResult, None]:
     """Yield each feed's result as soon as it is ready; one bad feed never stops the others."""
     semaphore = asyncio.Semaphore(limits.concurrency)
 
@@ -110,6 +113,24 @@ async def fetch_all(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def until_cancelled(work: Awaitable[_T], cancel: threading.Event | None) -> _T | None:
+    """Await work, but stop it within CANCEL_POLL of cancel being set (None then).
+
+    The event is set from another thread (the app quitting, the user stopping a refresh);
+    a server that hangs would otherwise hold the caller until its whole deadline.
+    """
+    task = asyncio.ensure_future(work)
+    if cancel is None:
+        return await task
+    while not task.done():
+        if cancel.is_set():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            return None
+        await asyncio.wait({task}, timeout=CANCEL_POLL)
+    return task.result()
 
 
 async def fetch_feed(

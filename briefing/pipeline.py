@@ -8,10 +8,11 @@ threading.Event, so nothing here knows about Textual.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ import httpx
 
 from briefing import parsers
 from briefing.config import Config
-from briefing.fetch import FetchLimits, FetchResult, fetch_all, make_client
+from briefing.fetch import FetchLimits, FetchResult, fetch_all, make_client, until_cancelled
 from briefing.models import Feed, FeedStatus, Story
 from briefing.parse import ParsedFeed, parse_feed
 from briefing.polling import PollSettings, holds, next_fetch, not_due_status
@@ -86,7 +87,11 @@ async def refresh(
         feeds = _skip_not_due(store, enabled, report, notify) if not force else enabled
         async with make_client(_limits(config), transport) as client:
             results = fetch_all(client, feeds, lambda f: store.validators(f.url), _limits(config))
-            await _parse_and_store(results, len(feeds), store, config, report, notify, cancel)
+            stored = _parse_and_store(results, len(feeds), store, config, report, notify, cancel)
+            # Each feed is stored whole between awaits, so stopping here loses no half-feed.
+            await until_cancelled(stored, cancel)
+        if cancel is not None and cancel.is_set() and "refresh cancelled" not in report.notes:
+            report.notes.append("refresh cancelled")
         if enrich and not (cancel is not None and cancel.is_set()):
             window = timedelta(days=config.settings.join_window_days)
             report.notes.extend(enrich_store(store, notify, cancel, join_window=window))
@@ -101,7 +106,7 @@ async def refresh(
 
 
 async def _parse_and_store(
-    results: AsyncIterator[FetchResult],
+    results: AsyncGenerator[FetchResult, None],
     count: int,
     store: Store,
     config: Config,
@@ -148,10 +153,11 @@ async def _parse_and_store(
 
     tasks: list[asyncio.Future[None]] = []
     try:
-        async for result in results:
-            tasks.append(asyncio.ensure_future(handle(result)))
-            if stopped:
-                break
+        async with contextlib.aclosing(results):  # stopped early: its requests stop too
+            async for result in results:
+                tasks.append(asyncio.ensure_future(handle(result)))
+                if stopped:
+                    break
         await asyncio.gather(*tasks)
     finally:
         for task in tasks:

@@ -413,6 +413,22 @@ async def test_cancel_stops_before_fetching(server: LoopbackServer, db: Path) ->
     assert stored(db, "s1") is None  # nothing cached: it is fetched next time
 
 
+async def test_cancel_stops_a_page_that_hangs(server: LoopbackServer, db: Path) -> None:
+    release = threading.Event()
+    server.routes["/hang"] = lambda handler: release.wait(30)
+    add(db, story(1, server.url("/hang")))
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    started = time.perf_counter()
+    try:
+        got = await run(db, ["s1"], cfg=config(timeout=20), cancel=cancel)
+    finally:
+        release.set()
+    assert time.perf_counter() - started < 5  # not the 20 s deadline
+    assert got["s1"].status == "cancelled"
+    assert stored(db, "s1") is None
+
+
 def test_the_sync_wrapper_works_with_a_mock_transport(db: Path) -> None:
     body = page(FERRY_BODY)
 

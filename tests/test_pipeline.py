@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,6 +81,35 @@ async def test_cancel_stops_after_the_current_feed(server: LoopbackServer, tmp_p
     config = config_for(server, ["/1", "/2", "/3"], tmp_path)
     report = await refresh(config, tmp_path / "s.db", progress=stop, cancel=cancel)
     assert len(report.feeds) == 1 and "refresh cancelled" in report.notes
+
+
+async def test_cancel_does_not_wait_for_a_hanging_server(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    # Quitting the app sets the cancel event; a server that never answers must not hold the
+    # refresh (and so the app's exit) until the feed's whole deadline.
+    release = threading.Event()
+    server.reply("/ok", rss(items("ok", 2)))
+    server.routes["/hang"] = lambda handler: release.wait(30)
+    config = config_for(server, ["/ok", "/hang"], tmp_path, timeout=20)
+    cancel = threading.Event()
+
+    def stop_once_ok_is_stored(progress: Progress) -> None:
+        if progress.stage == "fetch":
+            threading.Timer(0.3, cancel.set).start()
+
+    started = time.perf_counter()
+    try:
+        report = await refresh(
+            config, tmp_path / "s.db", progress=stop_once_ok_is_stored, cancel=cancel
+        )
+    finally:
+        release.set()
+    assert time.perf_counter() - started < 5  # not the 20 s deadline
+    assert "refresh cancelled" in report.notes
+    assert [f.name for f in report.feeds] == ["ok"]
+    with Store(tmp_path / "s.db") as store:
+        assert store.count_stories() == 2  # what arrived before the cancel is kept whole
 
 
 async def test_disabled_feeds_are_skipped(server: LoopbackServer, tmp_path: Path) -> None:
