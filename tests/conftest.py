@@ -86,6 +86,16 @@ class LoopbackServer:
 
         self.routes[path] = handle
 
+    def hang(self, path: str) -> threading.Event:
+        """A route that sends nothing until the returned event is set (at most 30 s)."""
+        release = threading.Event()
+
+        def handle(h: BaseHTTPRequestHandler) -> None:
+            release.wait(30)
+
+        self.routes[path] = handle
+        return release
+
 
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:

@@ -414,8 +414,7 @@ async def test_cancel_stops_before_fetching(server: LoopbackServer, db: Path) ->
 
 
 async def test_cancel_stops_a_page_that_hangs(server: LoopbackServer, db: Path) -> None:
-    release = threading.Event()
-    server.routes["/hang"] = lambda handler: release.wait(30)
+    release = server.hang("/hang")
     add(db, story(1, server.url("/hang")))
     cancel = threading.Event()
     threading.Timer(0.3, cancel.set).start()

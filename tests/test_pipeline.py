@@ -88,9 +88,8 @@ async def test_cancel_does_not_wait_for_a_hanging_server(
 ) -> None:
     # Quitting the app sets the cancel event; a server that never answers must not hold the
     # refresh (and so the app's exit) until the feed's whole deadline.
-    release = threading.Event()
+    release = server.hang("/hang")
     server.reply("/ok", rss(items("ok", 2)))
-    server.routes["/hang"] = lambda handler: release.wait(30)
     config = config_for(server, ["/ok", "/hang"], tmp_path, timeout=20)
     cancel = threading.Event()
 
