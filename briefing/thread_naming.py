@@ -24,6 +24,10 @@ ENTITY_BOOST = 1.5  # an entity is a better handle than a word of the same weigh
 PHRASE_BOOST = 1.25  # "True Detective" beats "True" when both are as distinctive
 PLACE_PREFIXES = ("place:", "gpe:", "loc:")
 FIRST_PREFIXES = (*PLACE_PREFIXES, "person:")  # "Idlib · Sochi deal": places, people first
+# "Turkish", "Kurds": a nationality or group names no event; a topic word of the same weight
+# ("patrols") says more, so it ranks below plain words, not above them like other entities.
+GROUP_PREFIXES = ("norp:",)
+GROUP_BOOST = 0.8
 
 
 class _Candidate:
@@ -82,7 +86,8 @@ def _candidates(
         if _number_led(label):
             continue
         covers = frozenset(k for k, _ in words(label) if k)
-        score = n / size * _idf(df, n_docs, entity_key(key)) * ENTITY_BOOST
+        boost = GROUP_BOOST if key.startswith(GROUP_PREFIXES) else ENTITY_BOOST
+        score = n / size * _idf(df, n_docs, entity_key(key)) * boost
         out.append(_Candidate(key, label, score, covers, key.startswith(FIRST_PREFIXES)))
     for key, n in word_docs.items():
         if n < support:

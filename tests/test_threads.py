@@ -212,6 +212,18 @@ def test_converged_threads_are_proposed_and_merged_keeping_the_older() -> None:
     assert joins.assign(item("x", "Idlib patrols continue", hours=4), new_id).thread_id == 1
 
 
+def test_names_prefer_places_and_topics_to_nationalities() -> None:
+    # "Turkish" is in every story as an entity (from the summaries), as often as "patrols".
+    titles = ("Joint patrols near Idlib", "Idlib patrols resume", "Patrols in Idlib expand")
+    rows = [
+        item(str(n), title, entities=(("norp:turkish", "Turkish"), ("place:idlib", "Idlib")))
+        for n, title in enumerate(titles)
+    ]
+    name = thread_name(rows, {"turkish": 10, "idlib": 10, "patrols": 10}, 1000)
+    parts = name.lower().split(" · ")
+    assert parts[:2] == ["idlib", "patrols"]  # the nationality, if at all, comes last
+
+
 def test_names_are_short_deterministic_and_not_headlines() -> None:
     rows = [it for it, story in scenario(True) if story == "idlib"]
     df = {"idlib": 4, "sochi": 4, "deal": 30, "zone": 20, "russia": 80, "turkey": 60}
