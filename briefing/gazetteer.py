@@ -230,13 +230,19 @@ def _unparticle(word: str) -> str:
     return _PARTICLE.sub("", word)
 
 
-def _joins_particle(words: Sequence[str], i: int) -> bool:
-    """Whether words[i] is the hyphen of "al-Assad": part of the name, not a separator."""
+def _joins(words: Sequence[str], i: int, spaces: Sequence[bool] | None) -> bool:
+    """Whether words[i] is a hyphen inside a name ("Jean-Luc", "Guinea-Bissau", "al-Assad"),
+    written without spaces, rather than one between names ("Germany - France")."""
+    if words[i] not in ("-", "‐") or not 0 < i < len(words) - 1:
+        return False
+    if words[i - 1].lower() in _PARTICLES and words[i + 1][:1].isupper():
+        return True
     return (
-        words[i] in ("-", "‐")
-        and 0 < i < len(words) - 1
-        and words[i - 1].lower() in _PARTICLES
-        and words[i + 1][:1].isupper()
+        spaces is not None
+        and not spaces[i - 1]
+        and not spaces[i]
+        and _has_alpha(words[i - 1])
+        and _has_alpha(words[i + 1])
     )
 
 
@@ -244,12 +250,18 @@ def _has_alpha(word: str) -> bool:
     return any(c.isalpha() for c in word)
 
 
-def clean_span(words: Sequence[str], start: int, end: int, person: bool) -> list[tuple[int, int]]:
+def clean_span(
+    words: Sequence[str],
+    start: int,
+    end: int,
+    person: bool,
+    spaces: Sequence[bool] | None = None,
+) -> list[tuple[int, int]]:
     """Split a span at separators and scores; trim determiners, titles, possessives and
     trailing lower-case words ("Interfax news agency" -> "Interfax")."""
     pieces, s = [], start
     for i in range(start, end + 1):
-        if i == end or (_is_separator(words[i]) and not _joins_particle(words, i)):
+        if i == end or (_is_separator(words[i]) and not _joins(words, i, spaces)):
             if i > s:
                 pieces.append((s, i))
             s = i + 1

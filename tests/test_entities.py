@@ -161,6 +161,16 @@ def test_arabic_article_names_stay_whole_and_resolve(recognizer: Recognizer) -> 
     assert resolve_short_form("al-Assad", ["Bashar al-Assad"]) == "Bashar al-Assad"
 
 
+def test_hyphenated_names_stay_whole_but_spaced_dashes_separate(recognizer: Recognizer) -> None:
+    (found,) = recognizer.annotate(
+        [("Markets", "Jean-Luc Mélenchon spoke as Rolls-Royce shares rose. Germany - France 2-1.")]
+    )
+    names = [m.name for m in found]
+    assert "Jean-Luc Mélenchon" in names and "Rolls-Royce" in names
+    assert not {"Jean", "Luc Mélenchon", "Rolls", "Royce"} & set(names)
+    assert {"Germany", "France"} <= set(names)  # a results line: two names, not one
+
+
 def test_resolve_short_form_against_thread_candidates() -> None:
     names = ["Vladimir Putin", "Recep Tayyip Erdoğan", "Bashar Assad"]
     assert resolve_short_form("Putin", names) == "Vladimir Putin"
