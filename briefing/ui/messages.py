@@ -1,4 +1,4 @@
-"""App-wide messages. Posted from the refresh worker thread (post_message is thread-safe)."""
+"""App-wide messages, posted from worker threads (post_message is thread-safe)."""
 
 from __future__ import annotations
 
@@ -24,3 +24,12 @@ class RefreshFinished(Message):
 @dataclass
 class RefreshFailed(Message):
     error: str
+
+
+@dataclass
+class FullTextDone(Message):
+    """The x worker finished: what happened to the story's page, in plain words."""
+
+    story_id: str
+    status: str
+    message: str

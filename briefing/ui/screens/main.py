@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -22,6 +20,7 @@ from briefing.export import ExportRefused, dossier_path, render_dossier, write_d
 from briefing.models import EntityCount, Story, Thread
 from briefing.safety import clean_line, safe_link
 from briefing.store_threads import briefing_order
+from briefing.ui.messages import FullTextDone
 from briefing.ui.screens.export import ExportChoice, ExportDialog
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
@@ -35,15 +34,6 @@ if TYPE_CHECKING:
 STORY_LIMIT = 2000
 PREVIEW_DELAY = 0.06  # seconds the thread cursor rests before its stories load
 THREAD_LIMIT = 2000
-
-
-@dataclass
-class FullTextDone(Message):
-    """The x worker finished: what happened to the story's page, in plain words."""
-
-    story_id: str
-    status: str
-    message: str
 
 
 class MainScreen(Screen[None]):
