@@ -200,7 +200,9 @@ def _model_spans(segs: Sequence[_Segment]) -> list[_Span]:
             if label not in _KEEP and label not in _MAYBE:
                 continue
             etype = _KEEP.get(label, "")
-            for s, e in clean_span(seg.words, start, end, etype == PERSON, seg.spaces):
+            # "Russian-Turkish" is two groups; "Jean-Luc" and "Rolls-Royce" are one name.
+            spaces = None if etype == NORP else seg.spaces
+            for s, e in clean_span(seg.words, start, end, etype == PERSON, spaces):
                 if seg.masked.intersection(range(s, e)):
                     continue
                 if e - s == 1 and seg.words[s].lower() in REPORT_WORDS:
