@@ -138,6 +138,9 @@ class StoreBase:
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+            self.db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS search_hits(rowid INTEGER PRIMARY KEY)"
+            )
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from None
 
@@ -175,28 +178,33 @@ class StoreBase:
 
     # -- meta -------------------------------------------------------------------------------
     def search_hits(self, query: str) -> int:
-        """Fill temp.search_hits with the rowids of the stories an FTS5 query matches (title,
-        summary or fetched article text); return how many.
+        """Fill temp.search_hits with the rowids of the stories an fts_query matches; return how
+        many. Each word may match the title and summary or the fetched article text.
 
         A screen asks three things of one search (threads, stories, count), so the matches are
         listed once and reused until the query or the store changes: PRAGMA data_version sees
-        commits by other connections (the refresh worker), total_changes this one's.
+        commits by other connections (the refresh worker), total_changes this one's. Inside a
+        transaction nothing is reused: a rollback would take the rows but not this memo.
         """
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
-        if self._hits_state != (query, version, self.db.total_changes):
-            self.db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS search_hits(rowid INTEGER PRIMARY KEY)"
-            )
-            self.db.execute("DELETE FROM temp.search_hits")
-            if query:
-                self.db.execute(
-                    f"INSERT OR IGNORE INTO temp.search_hits {SEARCH_ROWIDS}", [query] * 2
-                )
-            self._hits_count = int(
-                self.db.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0]
-            )
-            self._hits_state = (query, version, self.db.total_changes)
+        if self._hits_state == (query, version, self.db.total_changes):
+            return self._hits_count
+        self.db.execute("DELETE FROM temp.search_hits")
+        if query:
+            sql, args = _hits_sql(query, self._any_article())
+            self.db.execute(f"INSERT OR IGNORE INTO temp.search_hits {sql}", args)
+        self._hits_count = int(
+            self.db.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0]
+        )
+        in_tx = self.db.in_transaction
+        self._hits_state = None if in_tx else (query, version, self.db.total_changes)
         return self._hits_count
+
+    def _any_article(self) -> bool:
+        return (
+            self.db.execute("SELECT 1 FROM articles WHERE status = 'ok' LIMIT 1").fetchone()
+            is not None
+        )
 
     def many_matches(self, query: str) -> bool:
         """Whether a search matches more stories than a screen lists (a common word): those
@@ -235,12 +243,19 @@ def story_from_row(row: Any) -> Story:
     )
 
 
-# Rowids of stories whose title, summary or fetched article text match an FTS5 query (given
-# twice); search_hits keeps them in temp.search_hits, which the listing queries read.
-SEARCH_ROWIDS = (
-    "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?"
-    " UNION ALL SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
-)
+def _hits_sql(query: str, articles: bool) -> tuple[str, list[object]]:
+    """SELECT of the rowids matching an fts_query ('"w1"* "w2"*'): every word in the title
+    and summary, or, once articles exist, each word there or in the story's article text."""
+    if not articles:
+        return "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?", [query]
+    terms = query.split(" ")  # fts_query's quoted words never contain a space
+    one = (
+        "SELECT id FROM (SELECT rowid AS id FROM stories_fts WHERE stories_fts MATCH ?"
+        " UNION SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+    )
+    return " INTERSECT ".join([one] * len(terms)), [t for term in terms for t in (term, term)]
+
+
 COMMON = 2000  # matching stories above which a search walks the newest first (many_matches)
 
 

@@ -54,13 +54,18 @@ class EntityQueries(StoreBase):
     def save_mentions(
         self, batch: Sequence[tuple[int, Sequence[Mention]]], version: str
     ) -> set[str]:
-        """Replace each story's mentions; returns the entity keys whose counts changed."""
+        """Replace each story's title and summary mentions; returns the entity keys whose
+        counts changed. Mentions in fetched article text are kept: they are written with the
+        article (save_article_mentions), possibly while this batch was being recognised."""
         touched: set[str] = set()
         with self.transaction() as db:
             for rowid, mentions in batch:
-                old = db.execute("SELECT DISTINCT key FROM mentions WHERE story = ?", (rowid,))
+                old = db.execute(
+                    "SELECT DISTINCT key FROM mentions WHERE story = ? AND field != 'article'",
+                    (rowid,),
+                )
                 touched.update(str(r[0]) for r in old)
-                db.execute("DELETE FROM mentions WHERE story = ?", (rowid,))
+                db.execute("DELETE FROM mentions WHERE story = ? AND field != 'article'", (rowid,))
                 db.executemany(
                     'INSERT INTO mentions(story, field, start, "end", key, type, name) '
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -584,6 +584,20 @@ def test_a_new_text_drops_the_old_article_mentions(db: Path) -> None:
         assert store.articles_to_annotate("v1") == [(rowid, "s1")]
 
 
+def test_a_refresh_batch_saved_after_x_keeps_the_article_mentions(db: Path) -> None:
+    # A refresh reads a batch to recognise; meanwhile x saves the article and its mentions;
+    # then the refresh saves its batch. The article's mentions must survive that.
+    add(db, story(1, "http://a/1", title="Ribeiro wins"))
+    with Store(db) as store:
+        [(rowid, _, _)] = store.unannotated("v1", 10)
+        store.save_article(Article("s1", "ok", "m", "Ana Ribeiro spoke.", "http://a/1", NOW))
+        title = Mention("title", 0, 7, PERSON, "person:ribeiro", "Ribeiro")
+        body = Mention("article", 0, 11, PERSON, "person:ana ribeiro", "Ana Ribeiro")
+        store.save_article_mentions(rowid, [title], [body], "v1")
+        store.save_mentions([(rowid, [title])], "v1")
+        assert {m.field for m in store.story_mentions("s1")} == {"title", "article"}
+
+
 def test_summary_line_counts_statuses_in_a_fixed_order() -> None:
     results = [
         ArticleResult("a", "failed", ""),
@@ -628,6 +642,9 @@ async def test_refresh_fetches_pages_only_for_full_text_feeds(
         assert [s.id for s in store.stories(search="Ribeiro")] == [full.id]  # article text
         assert store.count_stories(search="Ribeiro") == 1
         assert store.count_stories(search="ferry") == 2  # in title and article: counted once
+        # One word only in the feed's summary, the other only in the article: still a match.
+        assert [s.id for s in store.stories(search="line ribeiro")] == [full.id]
+        assert [t.id for t in store.threads(search="line ribeiro")] == [full.thread_id]
     again = await refresh(Config(feeds=feeds, settings=Settings(store=db)), db, force=True)
     assert hits(server, "/ferry") == 1  # cached: never fetched twice
     assert not any(n.startswith("Full text") for n in again.notes)

@@ -207,13 +207,32 @@ def test_common_and_rare_words_search_the_same_way(store: Store) -> None:
 
 def test_search_matches_are_reused_only_while_the_store_is_unchanged(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    reader, writer = Store(path), Store(path)
-    writer.add_stories([story(1, title="Harbour strike")])
-    assert reader.count_stories(search="harbour") == 1
-    writer.add_stories([story(2, title="Harbour strike spreads")])  # another connection
-    assert reader.count_stories(search="harbour") == 2
-    assert [s.id for s in reader.stories(search="harbour")] == ["id2", "id1"]
-    reader.add_stories([story(3, title="Harbour reopens")])  # this connection
-    assert reader.count_stories(search="harbour") == 3
-    assert reader.count_stories(search="reopens") == 1  # another query, other matches
-    assert reader.count_stories(search="harbour") == 3
+    with Store(path) as reader, Store(path) as writer:
+        writer.add_stories([story(1, title="Harbour strike")])
+        assert reader.count_stories(search="harbour") == 1
+        fills: list[str] = []
+        reader.db.set_trace_callback(lambda sql: fills.append(sql) if "MATCH" in sql else None)
+        assert [s.id for s in reader.stories(search="harbour")] == ["id1"]
+        assert [t.id for t in reader.threads(search="harbour")] == []
+        assert fills == []  # the same search again: the listed matches are reused
+        writer.add_stories([story(2, title="Harbour strike spreads")])  # another connection
+        assert reader.count_stories(search="harbour") == 2
+        assert [s.id for s in reader.stories(search="harbour")] == ["id2", "id1"]
+        assert len(fills) == 1
+        reader.add_stories([story(3, title="Harbour reopens")])  # this connection
+        assert reader.count_stories(search="harbour") == 3
+        assert reader.count_stories(search="reopens") == 1  # another query, other matches
+        assert reader.count_stories(search="harbour") == 3
+
+
+def test_a_rolled_back_search_leaves_no_stale_matches(store: Store) -> None:
+    store.add_stories([story(1, title="Harbour strike")])
+    with pytest.raises(RuntimeError), store.transaction():
+        store.db.execute(
+            "INSERT INTO stories(id, feed_url, source, title, published, first_seen) "
+            "VALUES ('x', 'f', 's', 'Harbour ghost', 0, 0)"
+        )
+        assert store.count_stories(search="harbour") == 2  # inside: sees its own insert
+        raise RuntimeError
+    assert store.count_stories(search="harbour") == 1
+    assert [s.id for s in store.stories(search="harbour")] == ["id1"]
