@@ -254,8 +254,14 @@ async def fetch_articles(
                     results[story.id] = ArticleResult(story.id, "cancelled", "Cancelled.")
                     return
                 started = time.perf_counter()
-                article, words = await _fetch_one(client, story, limits)
-            store.save_article(article)  # on the loop's thread: the store has one writer
+                try:
+                    article, words = await _fetch_one(client, story, limits)
+                    store.save_article(article)  # on the loop's thread: the store has one writer
+                except Exception as exc:  # a bug or a locked store: say so, keep the others going
+                    log.exception("full text of %s failed", story.id)
+                    why = f"Full text failed ({type(exc).__name__}); details in briefing.log."
+                    results[story.id] = ArticleResult(story.id, "failed", why)
+                    return
             if article.status == "ok":
                 fresh.append(story.id)
             took, sid = time.perf_counter() - started, story.id

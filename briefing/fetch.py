@@ -124,13 +124,16 @@ async def until_cancelled(work: Awaitable[_T], cancel: threading.Event | None) -
     task = asyncio.ensure_future(work)
     if cancel is None:
         return await task
-    while not task.done():
-        if cancel.is_set():
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            return None
-        await asyncio.wait({task}, timeout=CANCEL_POLL)
-    return task.result()
+    try:
+        while not task.done():
+            if cancel.is_set():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                return None
+            await asyncio.wait({task}, timeout=CANCEL_POLL)
+        return task.result()
+    finally:  # the caller itself was cancelled: its work stops with it
+        task.cancel()
 
 
 async def fetch_feed(

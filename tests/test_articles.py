@@ -8,6 +8,7 @@ article body, so boilerplate removal is actually exercised.
 from __future__ import annotations
 
 import gzip
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -426,6 +427,24 @@ async def test_cancel_stops_a_page_that_hangs(server: LoopbackServer, db: Path) 
     assert time.perf_counter() - started < 5  # not the 20 s deadline
     assert got["s1"].status == "cancelled"
     assert stored(db, "s1") is None
+
+
+async def test_one_story_failing_to_save_does_not_stop_the_others(
+    server: LoopbackServer, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = page(FERRY_BODY)
+    add(db, story(1, html_route(server, "/a", body)), story(2, html_route(server, "/b", body)))
+    save = Store.save_article
+
+    def flaky(self: Store, article: Article) -> bool:
+        if article.story_id == "s1":
+            raise sqlite3.OperationalError("database is locked")
+        return save(self, article)
+
+    monkeypatch.setattr(Store, "save_article", flaky)
+    got = await run(db, ["s1", "s2"])
+    assert got["s1"].status == "failed" and "OperationalError" in got["s1"].message
+    assert got["s2"].status == "ok" and stored(db, "s2") is not None
 
 
 def test_the_sync_wrapper_works_with_a_mock_transport(db: Path) -> None:

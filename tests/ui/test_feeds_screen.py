@@ -240,7 +240,7 @@ async def test_delete_asks_first(file_session: SessionMaker) -> None:
         await pilot.press("n")
         assert isinstance(app.screen, FeedsScreen)
         assert feeds_file(session).read_text() == FEEDS
-        await pilot.press("x", "y")
+        await pilot.press("delete", "y")
         await pilot.pause()
         assert isinstance(app.screen, FeedsScreen)
         assert feeds_file(session).read_text() == (
@@ -270,6 +270,8 @@ async def test_hostile_names_and_titles_render_literally(
         await pilot.press("d")  # the notification quotes the name: markup off
         await pilot.pause()
         assert isinstance(app.screen, FeedsScreen)
+        quoting = [n for n in app._notifications if "[bold]x[/]" in n.message]
+        assert quoting and not any(n.markup for n in quoting)
 
 
 async def test_avg_per_day_and_304_after_a_second_refresh(
@@ -335,7 +337,7 @@ async def test_the_demo_and_the_bundled_file_are_not_edited(
         async with app.run_test(size=(150, 40)) as pilot:
             app.notify = lambda message, said=said, **_: said.append(message)
             await pilot.press("F")
-            for key in ("a", "e", "d", "x"):
+            for key in ("a", "e", "d", "delete"):
                 await pilot.press(key)
                 assert isinstance(app.screen, FeedsScreen)
         assert len(said) == 4
@@ -353,4 +355,4 @@ async def test_feeds_keys_are_in_the_footer_and_the_help(file_session: SessionMa
         ids = {row[2] for row in app.all_bindings()}
         assert {"feeds-add", "feeds-edit", "feeds-toggle", "feeds-delete"} <= ids
         help_rows = {row[2]: row for row in app.all_bindings()}
-        assert help_rows["feeds-delete"][:2] == ("delete / x", "Feeds screen: Delete")
+        assert help_rows["feeds-delete"][:2] == ("delete", "Feeds screen: Delete")

@@ -88,7 +88,7 @@ class FeedsScreen(ModalScreen[None]):
         Binding("a", "add_feed", "Add", id="feeds-add"),
         Binding("e", "edit_feed", "Edit", id="feeds-edit"),
         Binding("d", "toggle_feed", "Disable/enable", id="feeds-toggle"),
-        Binding("delete,x", "delete_feed", "Delete", key_display="del", id="feeds-delete"),
+        Binding("delete", "delete_feed", "Delete", key_display="del", id="feeds-delete"),
         Binding("r", "refresh", "Refresh", id="feeds-refresh"),
         Binding("escape,q,F", "dismiss", "Close", key_display="esc", id="feeds-close"),
     ]
