@@ -278,7 +278,7 @@ async def fetch_articles(
                 results.setdefault(story.id, ArticleResult(story.id, "cancelled", "Cancelled."))
         if enrich and fresh and not (cancel is not None and cancel.is_set()):
             window = timedelta(days=config.settings.join_window_days)
-            await asyncio.to_thread(_enrich, store, fresh, window, recognizer)
+            await asyncio.to_thread(_enrich, store, fresh, window, recognizer, cancel)
         return [results[s.id] for s in stories]
     finally:
         if store is not db:
@@ -310,23 +310,35 @@ def fetch_articles_sync(
 
 
 def _enrich(
-    store: Store, story_ids: Sequence[str], window: timedelta, recognizer: Recognizer | None
+    store: Store,
+    story_ids: Sequence[str],
+    window: timedelta,
+    recognizer: Recognizer | None,
+    cancel: threading.Event | None,
 ) -> None:
-    try:
-        annotate_articles(store, recognizer)
-        improve_threads(store, story_ids, window)
+    try:  # only the texts just fetched: a model upgrade's backlog is the refresh's work
+        annotate_articles(store, recognizer, story_ids=story_ids, cancel=cancel)
+        if not (cancel is not None and cancel.is_set()):
+            improve_threads(store, story_ids, window)
     except Exception:  # the text is stored either way; enrichment is a bonus
         log.exception("enriching fetched articles failed")
 
 
-def annotate_articles(store: Store, recognizer: Recognizer | None = None) -> int:
-    """Annotate every ok article not yet annotated by this model (its title and summary too,
-    so enrich.annotate never wipes the article's mentions). Returns how many were done."""
+def annotate_articles(
+    store: Store,
+    recognizer: Recognizer | None = None,
+    *,
+    story_ids: Sequence[str] | None = None,
+    cancel: threading.Event | None = None,
+) -> int:
+    """Annotate the ok articles not yet annotated by this model (with their title and summary,
+    written together), all of them or those of story_ids; stops between batches on cancel.
+    Returns how many were done."""
     from briefing import entities
     from briefing.enrich import _load_once, settle_entities, shared_recognizer
 
     version = entities.model_version()
-    if not store.articles_to_annotate(version, 1):
+    if not store.articles_to_annotate(version, 1, story_ids):
         return 0  # nothing to do: spaCy is not even loaded
     rec = recognizer or shared_recognizer()
     try:
@@ -336,7 +348,9 @@ def annotate_articles(store: Store, recognizer: Recognizer | None = None) -> int
         return 0
     done = 0
     touched: set[str] = set()
-    while batch := store.articles_to_annotate(version):
+    while not (cancel is not None and cancel.is_set()) and (
+        batch := store.articles_to_annotate(version, story_ids=story_ids)
+    ):
         work = []
         for rowid, story_id in batch:
             story, art = store.story(story_id), store.article(story_id)

@@ -260,7 +260,8 @@ def enrich_store(
         notes += enrich.annotate(store, notify, cancel)
         from briefing.articles import annotate_articles
 
-        annotate_articles(store)  # a new model wiped article mentions too; one query otherwise
+        # Articles annotated by an older model or rules: one query when there are none.
+        annotate_articles(store, cancel=cancel)
     if threads and not (cancel is not None and cancel.is_set()):
         notes += enrich.thread(store, notify, cancel, join_window)
     return notes

@@ -108,13 +108,20 @@ class ArticleQueries(StoreBase):
         )
         return [str(r[0]) for r in rows]
 
-    def articles_to_annotate(self, version: str, limit: int = 64) -> list[tuple[int, str]]:
-        """(rowid, story id) of ok articles whose mentions are missing or from another model."""
-        rows = self.db.execute(
+    def articles_to_annotate(
+        self, version: str, limit: int = 64, story_ids: Sequence[str] | None = None
+    ) -> list[tuple[int, str]]:
+        """(rowid, story id) of ok articles whose mentions are missing or from another model;
+        only among story_ids when given."""
+        sql = (
             "SELECT a.story, s.id FROM articles a JOIN stories s ON s.rowid = a.story "
-            "WHERE a.status = 'ok' AND a.text != '' AND a.annotated != ? ORDER BY a.story LIMIT ?",
-            (version, limit),
+            "WHERE a.status = 'ok' AND a.text != '' AND a.annotated != ?"
         )
+        args: list[object] = [version]
+        if story_ids is not None:
+            sql += f" AND s.id IN ({', '.join('?' * len(story_ids))})"
+            args += list(story_ids)
+        rows = self.db.execute(f"{sql} ORDER BY a.story LIMIT ?", [*args, limit])
         return [(int(r[0]), str(r[1])) for r in rows]
 
     def save_article_mentions(

@@ -118,8 +118,14 @@ class ThreadQueries(StoreBase):
         doc_freq_delta: Mapping[str, int],
         n_docs: int,
     ) -> None:
-        """(story id, thread id, duplicate-of story id) per story, with the df increments."""
+        """(story id, thread id, duplicate-of story id) per story, with the df increments.
+
+        A thread merged away since the engine loaded it (x improved threads meanwhile) stands
+        for the thread it went into, so no story lands in a thread that is no longer listed.
+        """
         with self.transaction() as db:
+            live = {tid: self.resolve_thread(tid) or tid for tid in {t for _, t, _ in rows}}
+            rows = [(sid, live[tid], dup) for sid, tid, dup in rows]
             db.executemany(
                 "UPDATE stories SET thread_id = ?, duplicate_of = ? WHERE id = ?",
                 [(tid, dup, sid) for sid, tid, dup in rows],

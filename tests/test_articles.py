@@ -24,7 +24,7 @@ import pytest
 from briefing import articles
 from briefing.articles import ArticleResult, extract, fetch_articles, improve_threads
 from briefing.config import Config, Settings
-from briefing.entities import Recognizer
+from briefing.entities import Recognizer, model_version
 from briefing.models import PERSON, Feed, Mention, Story
 from briefing.pipeline import Progress, enrich_store, ingest, refresh
 from briefing.store import Store
@@ -615,6 +615,21 @@ def test_a_refresh_batch_saved_after_x_keeps_the_article_mentions(db: Path) -> N
         store.save_article_mentions(rowid, [title], [body], "v1")
         store.save_mentions([(rowid, [title])], "v1")
         assert {m.field for m in store.story_mentions("s1")} == {"title", "article"}
+
+
+def test_annotating_articles_can_be_scoped_and_cancelled(db: Path, recognizer: Recognizer) -> None:
+    add(db, story(1, "http://a/1"), story(2, "http://a/2"))
+    with Store(db) as store:
+        for n in (1, 2):
+            text = f"Ana Ribeiro opened terminal {n} in Lisbon."
+            store.save_article(Article(f"s{n}", "ok", "m", text, f"http://a/{n}", NOW))
+        stopped = threading.Event()
+        stopped.set()
+        assert articles.annotate_articles(store, recognizer, cancel=stopped) == 0
+        assert articles.annotate_articles(store, recognizer, story_ids=["s2"]) == 1
+        version = model_version()
+        assert [sid for _, sid in store.articles_to_annotate(version)] == ["s1"]
+        assert any(m.field == "article" for m in store.story_mentions("s2"))
 
 
 def test_summary_line_counts_statuses_in_a_fixed_order() -> None:

@@ -162,6 +162,10 @@ def test_merge_is_recorded_and_old_ids_resolve(store: Store) -> None:
     rows = store.db.execute("SELECT gone, keep FROM thread_merges").fetchall()
     assert rows == [(b, a)]
     assert store.doc_freq() == ({"idlib": 4}, 4)
+    # An engine that loaded b before the merge still assigns to it: the story follows.
+    store.add_stories([story(9)])
+    store.save_assignments([("id9", b, None)], {}, 5)
+    assert store.story("id9").thread_id == a and store.thread(a).stories == 5
 
 
 def test_thread_read_and_opened_markers(store: Store) -> None:
