@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from briefing.config import Config
-from briefing.fetch import FetchLimits, fetch_feed, make_client, until_cancelled
+from briefing.fetch import FetchLimits, fetch_feed, is_private_host, make_client, until_cancelled
 from briefing.models import Feed, Story, Validators
 from briefing.safety import clean_block, clean_line, safe_link, strip_controls
 from briefing.store import Store
@@ -191,7 +191,7 @@ def _limits(config: Config) -> FetchLimits:
 
 
 async def _fetch_one(
-    client: httpx.AsyncClient, story: Story, limits: FetchLimits
+    client: httpx.AsyncClient, story: Story, limits: FetchLimits, resolve: bool = True
 ) -> tuple[Article, int]:
     started = time.perf_counter()
     now = datetime.now(UTC)
@@ -202,10 +202,15 @@ async def _fetch_one(
         message = f"Not fetched: the story has {why}, not an http(s) address."
         return Article(story.id, "refused", message, "", "", now), 0
     # The feed fetcher is reused whole: its deadline, cap, redirect vetting and error words.
+    # The link is the feed's choice, not the user's: it may reach a private network address
+    # only if the feed itself lives on one (an intranet feed linking to its own pages).
+    feed_host = urlsplit(story.feed_url).hostname or ""
+    limits = replace(limits, public_only=not is_private_host(feed_host), resolve_hosts=resolve)
     result = await fetch_feed(client, Feed(name=story.source, url=link), Validators(), limits)
     if not result.ok or result.body is None:
         message = f"Could not fetch the page: {result.status or 'no content'}."
-        return Article(story.id, "failed", message, "", link, now), 0
+        final = result.status.startswith("refused")  # asking again changes nothing
+        return Article(story.id, "refused" if final else "failed", message, "", link, now), 0
     content_type = result.headers.get("content-type", "")
     found = await asyncio.to_thread(extract, result.body, result.final_url or link, content_type)
     log.info("%s: %s in %.2f s", link, found.status, time.perf_counter() - started)
@@ -255,7 +260,9 @@ async def fetch_articles(
                     return
                 started = time.perf_counter()
                 try:
-                    article, words = await _fetch_one(client, story, limits)
+                    # A mock transport (tests, the demo) never touches the network: no DNS.
+                    resolve = transport is None
+                    article, words = await _fetch_one(client, story, limits, resolve)
                     store.save_article(article)  # on the loop's thread: the store has one writer
                 except Exception as exc:  # a bug or a locked store: say so, keep the others going
                     log.exception("full text of %s failed", story.id)

@@ -7,6 +7,7 @@ so every limit here is enforced by our own code rather than trusted to headers.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import re
 import socket
@@ -59,6 +60,10 @@ class FetchLimits:
     connect_timeout: float = 10.0
     max_bytes: int = 10_000_000  # after decompression
     concurrency: int = 16
+    # Refuse loopback, private, link-local and reserved addresses, redirects included: for
+    # pages whose address a stranger chose (article links), not for the user's own feeds.
+    public_only: bool = False
+    resolve_hosts: bool = True  # public_only also looks names up (off with a mock transport)
 
 
 class FetchError(Exception):
@@ -186,6 +191,8 @@ async def _fetch_into(
         headers["If-Modified-Since"] = validators.last_modified
     current = httpx.URL(url)
     for _ in range(MAX_REDIRECTS + 1):
+        if limits.public_only:
+            await _refuse_private(current, limits.resolve_hosts)
         async with _stream(client, current, headers) as response:
             status = response.status_code
             result.http_status = status
@@ -230,6 +237,39 @@ def _keep_validator(value: str) -> str:
     """A validator we can send back later; anything else would break every future request."""
     value = value.strip()
     return value if _HEADER_SAFE.fullmatch(value) else ""
+
+
+def is_private_host(host: str) -> bool:
+    """An IP literal or name that is never a public web server (no DNS lookup)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+async def _refuse_private(url: httpx.URL, resolve: bool) -> None:
+    """FetchError if url's host is, or (with resolve) resolves to, a non-public address.
+    A name that resolves elsewhere at connect time (DNS rebinding) is not caught here."""
+    refused = FetchError(f"refused: {clean_line(url.host, 80)} is a private or local address")
+    if is_private_host(url.host):
+        raise refused
+    try:
+        ipaddress.ip_address(url.host.strip("[]"))
+        return  # a public IP literal
+    except ValueError:
+        if not resolve:
+            return
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(url.host, port)
+    except OSError:
+        return  # unresolvable: the request itself will fail and say so
+    if any(is_private_host(str(info[4][0])) for info in infos):
+        raise refused
 
 
 def _redirect_target(current: httpx.URL, location: str) -> httpx.URL:

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -319,7 +320,7 @@ async def test_failures_have_plain_statuses_and_nothing_crashes(
     )
     got = await run(db, [f"s{i}" for i in range(1, 8)])
     assert {k: r.status for k, r in got.items()} == {
-        "s1": "not_html", "s2": "failed", "s3": "failed", "s4": "paywalled",
+        "s1": "not_html", "s2": "failed", "s3": "refused", "s4": "paywalled",
         "s5": "refused", "s6": "refused", "s7": "refused",
     }  # fmt: skip
     assert "HTTP 404" in got["s2"].message
@@ -329,8 +330,31 @@ async def test_failures_have_plain_statuses_and_nothing_crashes(
     assert all(p in ("/pdf", "/gone", "/loop", "/paywall") for p, _ in server.requests)
     # Failed fetches are retried; every other answer is the page's own and is cached.
     again = await run(db, [f"s{i}" for i in range(1, 8)])
-    assert {k for k, r in again.items() if not r.cached} == {"s2", "s3"}
+    assert {k for k, r in again.items() if not r.cached} == {"s2"}  # a refusal is final
     assert hits(server, "/gone") == 2 and hits(server, "/pdf") == 1
+
+
+async def test_a_public_feed_cannot_send_us_to_private_addresses(
+    server: LoopbackServer, db: Path
+) -> None:
+    # Article links are the feed's choice: a feed on the internet may not make briefing
+    # request 127.0.0.1 or the LAN, directly or by redirect. A feed on such a host may.
+    inside = html_route(server, "/ferry", page(FERRY_BODY))
+    public = "https://news.example/feed.xml"
+    add(db, replace(story(1, inside), feed_url=public), story(2, inside + "?again"))
+
+    def redirect(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": inside})
+
+    add(db, replace(story(3, "https://news.example/a"), feed_url=public))
+    got = await run(db, ["s1", "s2"])
+    assert got["s1"].status == "refused" and "private or local" in got["s1"].message
+    assert got["s2"].status == "ok"  # its feed is on 127.0.0.1 too
+    assert [p for p, _ in server.requests] == ["/ferry?again"]  # s1 never reached it
+    results = await fetch_articles(
+        config(), db, ["s3"], transport=httpx.MockTransport(redirect), enrich=False
+    )
+    assert results[0].status == "refused" and len(server.requests) == 1
 
 
 async def test_the_size_cap_holds_for_plain_and_compressed_pages(
