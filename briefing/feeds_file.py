@@ -72,7 +72,7 @@ def writable_path(path: Path | None) -> Path:
 def _read(path: Path | None) -> tuple[Path, str, Config]:
     real = writable_path(path)
     try:
-        text = real.read_text("utf-8")
+        text = real.read_bytes().decode("utf-8")  # as is: CRLF files stay CRLF
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the feeds file ({exc}).") from None
     return real, text, parse_config(text, path or real)

@@ -224,7 +224,7 @@ def plan_import(existing: Sequence[Feed], incoming: Sequence[Feed]) -> ImportRep
 def import_opml(feeds_path: Path, opml: Opml) -> ImportReport:
     """Append the OPML's new feeds to feeds_path, keeping everything already written there."""
     try:
-        text = feeds_path.read_text("utf-8")
+        text = feeds_path.read_bytes().decode("utf-8")  # as is: CRLF files stay CRLF
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{feeds_path}: cannot read the feeds file ({exc}).") from None
     config = parse_config(text, feeds_path)

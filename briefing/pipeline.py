@@ -33,7 +33,7 @@ from briefing.store import Store
 class Progress:
     """One step of a refresh: a feed finished, or a later stage moved on."""
 
-    stage: str  # "fetch", "entities", "threads", "done"
+    stage: str  # "fetch", "entities", "threads", "articles", "done"
     done: int
     total: int
     feed: FeedStatus | None = None

@@ -120,7 +120,8 @@ def from_epoch(value: float) -> datetime:
 
 
 class StoreBase:
-    """A connection to the store. Use one per thread (sqlite3 objects are not shared)."""
+    """A connection to the store. One user at a time: each thread or worker opens its own
+    (the full-text worker hands its store to one helper thread at a time, never two)."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)

@@ -197,7 +197,8 @@ class ThreadQueries(StoreBase):
         entity: str | None = None,
         limit: int = 2000,
     ) -> list[Thread]:
-        """Live threads, latest first; search matches thread names and story titles."""
+        """Live threads, latest first; search matches thread names and their stories' text
+        (title, summary, fetched article)."""
         table = "threads t"
         where = ["t.merged_into IS NULL", "t.stories > 0", "t.sources >= ?"]
         args: list[object] = [min_sources]

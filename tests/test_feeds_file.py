@@ -109,6 +109,14 @@ def test_disable_then_enable_gives_back_the_same_bytes(feeds_toml: Path) -> None
     assert feeds_toml.read_text() == TEXT
 
 
+def test_a_windows_file_keeps_its_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_bytes(TEXT.replace("\n", "\r\n").encode())
+    update_feed(path, "https://bravo.test/feed", enabled=False)
+    update_feed(path, "https://bravo.test/feed", enabled=True)
+    assert path.read_bytes() == TEXT.replace("\n", "\r\n").encode()
+
+
 def test_a_commented_value_keeps_its_comment(tmp_path: Path) -> None:
     path = tmp_path / "feeds.toml"
     path.write_text('[[feed]]\nurl = "https://a.test/"\nenabled = true  # back in May\n')

@@ -209,7 +209,7 @@ class BriefingApp(App[int]):
 
     def all_bindings(self) -> list[tuple[str, str, str]]:
         """Every binding of the app, screens and lists, for the help screen."""
-        from briefing.ui.screens.feeds import FeedsScreen
+        from briefing.ui.screens.feeds import FeedsScreen  # on demand, like F (see there)
 
         rows: list[tuple[str, str, str]] = []
         seen: set[str] = set()
