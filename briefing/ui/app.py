@@ -133,7 +133,11 @@ class BriefingApp(App[int]):
 
     @on(RefreshProgress)
     def refresh_progress(self, message: RefreshProgress) -> None:
-        self.refresh_bar.step(message.progress)
+        step = message.progress
+        self.refresh_bar.step(step)
+        if step.stage == "articles" and step.done == 0:
+            # Stories and threads are stored; full_text pages can take a while yet.
+            self.get_screen_stack_main().reload()
 
     @on(RefreshFinished)
     def refresh_finished(self, message: RefreshFinished) -> None:

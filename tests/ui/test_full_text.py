@@ -6,16 +6,20 @@ site chrome, one paywalled page; every other story's page answers 404.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+import httpx
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from briefing.config import Session
+from briefing.config import Config, Session, Settings
 from briefing.demo import ARTICLES, demo_config, demo_transport
+from briefing.models import Feed
 from briefing.ui.app import BriefingApp
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
+from tests.conftest import rss
 
 SOCHI = next(url for url, name in ARTICLES.items() if name.startswith("anatolia-wire"))
 PAYWALLED = next(url for url, name in ARTICLES.items() if name.startswith("steppe-herald"))
@@ -82,3 +86,37 @@ async def test_x_says_plainly_when_a_page_is_paywalled_or_missing(tmp_path: Path
         await settle(app, pilot)
         assert "Could not fetch the page: HTTP 404" in reader_text(app)
         assert first.summary.split()[0] in reader_text(app)  # the feed's text stays readable
+
+
+async def test_stories_show_before_full_text_pages_arrive(tmp_path: Path) -> None:
+    # A full_text feed: the lists fill as soon as the stories are stored, not after the pages.
+    release = threading.Event()
+    feed = rss([{"title": "Ferry terminal approved", "link": "https://slow.test/a", "guid": "a",
+                 "pubDate": "Tue, 24 Nov 2026 08:00:00 GMT"}])  # fmt: skip
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/feed":
+            return httpx.Response(200, content=feed)
+        release.wait(10)  # the article page is slow
+        return httpx.Response(404)
+
+    db = tmp_path / "ft.db"
+    config = Config(
+        feeds=(Feed(name="Slow", url="https://slow.test/feed", full_text=True),),
+        settings=Settings(store=db),
+    )
+    app = BriefingApp(Session(config, db, httpx.MockTransport(handle)))
+    try:
+        async with app.run_test() as pilot:
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if app.screen.query_one(StoryList).stories:
+                    break
+            assert [s.title for s in app.screen.query_one(StoryList).stories] == [
+                "Ferry terminal approved"
+            ]
+            assert any(w.group == "refresh" and w.is_running for w in app.workers)
+            release.set()
+            await app.workers.wait_for_complete()
+    finally:
+        release.set()
