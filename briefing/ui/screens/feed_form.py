@@ -137,7 +137,9 @@ class FeedForm(ModalScreen[bool]):
         if unchanged:
             self.finish(draft, None, "")
         elif self.tried is not None and self.tried_url == draft.url:
-            self.finish(draft, self.tried.title, f"saved anyway ({self.tried.message})")
+            tried = self.tried
+            note = tried.message if tried.ok else f"saved anyway ({tried.message})"
+            self.finish(draft, tried.title, note)
         else:
             self.try_address(draft)
 
@@ -154,9 +156,12 @@ class FeedForm(ModalScreen[bool]):
         finally:
             button.disabled = False
         self.tried, self.tried_url = result, draft.url
-        if result.ok:
+        now = self.draft()  # what the form holds now: typing went on during the test
+        if result.ok and now.url == draft.url:
             self.say(f"✓ {result.message}", "green")
-            self.finish(draft, result.title, result.message)
+            self.finish(now, result.title, result.message)
+        elif result.ok:
+            self.say(f"✓ {draft.url} works, but the address changed: Save tests the new one.")
         else:
             button.label = "Save anyway"
             self.say(f"✗ {result.message}. Change the address, or Save anyway.", "bold red")
