@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from briefing.threads import ThreadItem
 
 __all__ = ["STATUSES", "Article", "ArticleResult", "Extraction", "annotate_articles", "extract"]
-__all__ += ["fetch_articles", "fetch_articles_sync", "improve_threads", "summary_line"]
+__all__ += ["fetch_articles", "improve_threads", "summary_line"]
 
 log = logging.getLogger("briefing.articles")
 
@@ -297,20 +297,6 @@ def summary_line(results: Sequence[ArticleResult]) -> str:
     counts = Counter(r.status for r in results)
     parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in STATUSES if s in counts]
     return "Full text: " + (", ".join(parts) if parts else "nothing to fetch")
-
-
-def fetch_articles_sync(
-    config: Config,
-    db: Store | Path | str,
-    story_ids: Sequence[str],
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-    force: bool = False,
-    enrich: bool = True,
-) -> list[ArticleResult]:
-    """fetch_articles for the command line (a fresh event loop)."""
-    run = fetch_articles(config, db, story_ids, transport=transport, force=force, enrich=enrich)
-    return asyncio.run(run)
 
 
 # ---------------------------------------------------------------- entities and threads (sync)

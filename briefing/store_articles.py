@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from briefing.models import Mention
-from briefing.store_base import StoreBase, from_epoch, fts_query, to_epoch
+from briefing.store_base import StoreBase, from_epoch, to_epoch
 from briefing.store_entities import folded
 
 RETRIED = "failed"  # the one status worth another try later: the others are the page's answer
@@ -150,15 +150,3 @@ class ArticleQueries(StoreBase):
             db.execute("UPDATE stories SET annotated = ? WHERE rowid = ?", (version, rowid))
             db.execute("UPDATE articles SET annotated = ? WHERE story = ?", (version, rowid))
         return touched
-
-    def search_articles(self, text: str, limit: int = 500) -> list[str]:
-        """Story ids whose article text matches the words (the same query rules as stories)."""
-        query = fts_query(text)
-        if not query:
-            return []
-        rows = self.db.execute(
-            "SELECT s.id FROM articles_fts JOIN stories s ON s.rowid = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
-            (query, limit),
-        )
-        return [str(r[0]) for r in rows]
