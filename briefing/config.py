@@ -121,6 +121,11 @@ _SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
 _FEED_KEYS = {"name": str, "url": str, "tags": list, "enabled": bool, "full_text": bool}
 
 
+def url_key(url: str) -> str:
+    """How feeds are compared for duplicates, here and wherever feeds are added."""
+    return url.strip().rstrip("/").lower()
+
+
 def parse_config(text: str, path: Path) -> Config:
     lines = _Lines(text, path)
     try:
@@ -141,15 +146,15 @@ def parse_config(text: str, path: Path) -> Config:
     seen_names: dict[str, int] = {}
     for index, raw in enumerate(raw_feeds):
         feed = _parse_feed(raw, index, lines)
-        url_key = feed.url.rstrip("/").lower()
-        if url_key in seen_urls:
+        key = url_key(feed.url)
+        if key in seen_urls:
             raise lines.error(
-                index, "url", f"duplicate feed: same url as feed #{seen_urls[url_key] + 1}"
+                index, "url", f"duplicate feed: same url as feed #{seen_urls[key] + 1}"
             )
         if feed.name.lower() in seen_names:
             msg = f"duplicate feed: same name as feed #{seen_names[feed.name.lower()] + 1}"
             raise lines.error(index, "name", msg)
-        seen_urls[url_key] = index
+        seen_urls[key] = index
         seen_names[feed.name.lower()] = index
         feeds.append(feed)
     return Config(feeds=tuple(feeds), settings=settings, path=path)

@@ -30,7 +30,7 @@ import tomlkit
 from tomlkit.items import AoT, InlineTable, Item, Table
 
 import briefing
-from briefing.config import Config, ConfigError, parse_config
+from briefing.config import Config, ConfigError, parse_config, url_key
 from briefing.fetch import FetchLimits, fetch_feed, make_client
 from briefing.models import Feed, Validators
 from briefing.opml import url_problem, write_atomic
@@ -79,11 +79,6 @@ def _read(path: Path | None) -> tuple[Path, str, Config]:
 
 
 # -- validation --------------------------------------------------------------------------------
-def url_key(url: str) -> str:
-    """How feeds.toml compares urls for duplicates (see briefing.config.parse_config)."""
-    return url.strip().rstrip("/").lower()
-
-
 def clean_tags(tags: Sequence[str]) -> tuple[str, ...]:
     """Tags as typed, trimmed, cleaned of control characters, without blanks or repeats."""
     cleaned = (clean_line(t, TAG_MAX).strip() for t in tags)

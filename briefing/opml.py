@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import tomlkit
 from tomlkit.items import AoT, Table
 
-from briefing.config import ConfigError, parse_config
+from briefing.config import ConfigError, parse_config, url_key
 from briefing.models import Feed
 from briefing.parse import defuse, element_count
 from briefing.safety import NAME_MAX, clean_line
@@ -199,10 +199,10 @@ def _category_part(tag: str) -> str:
 def plan_import(existing: Sequence[Feed], incoming: Sequence[Feed]) -> ImportReport:
     """Which incoming feeds are new (renamed if their name is taken) and which are duplicates."""
     report = ImportReport()
-    urls = {_url_key(f.url): f.name for f in existing}
+    urls = {url_key(f.url): f.name for f in existing}
     names = {f.name.lower() for f in existing}
     for feed in incoming:
-        key = _url_key(feed.url)
+        key = url_key(feed.url)
         if key in urls:
             where = "already in feeds.toml" if key not in report.added_keys else "repeated"
             report.duplicates.append(f"{_show(feed.url)} ({where} as {_show(urls[key])})")
@@ -277,10 +277,6 @@ def write_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-def _url_key(url: str) -> str:
-    return url.strip().rstrip("/").lower()  # as feeds.toml's own duplicate check
 
 
 def _show(text: str) -> str:

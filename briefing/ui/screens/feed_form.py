@@ -13,11 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
-from briefing.feeds_file import (
-    FeedCheck,
-    split_tags,
-    url_key,
-)
+from briefing.config import url_key
+from briefing.feeds_file import FeedCheck, split_tags
 from briefing.models import Feed
 from briefing.safety import clean_line
 
