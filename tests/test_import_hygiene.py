@@ -20,6 +20,7 @@ CORE = [
     "briefing.demo",
     "briefing.enrich",
     "briefing.entities",
+    "briefing.entity_rules",
     "briefing.gazetteer",
     "briefing.threads",
     "briefing.thread_naming",
