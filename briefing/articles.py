@@ -46,9 +46,12 @@ log = logging.getLogger("briefing.articles")
 # ok: text extracted. paywalled: the page asks for a subscription (text holds any teaser).
 # too_short: so little text it is not the article (video, gallery, live page, teaser).
 # empty: no main text found. not_html: the link is a PDF, image, feed... failed: the fetch
-# failed (HTTP error, too big, timed out, network); retried later. refused: no http(s) link.
-# cancelled: stopped before this story was fetched (nothing stored).
-STATUSES = ("ok", "paywalled", "too_short", "empty", "not_html", "failed", "refused", "cancelled")
+# failed (HTTP error, too big, timed out, network); retried later. gone: HTTP 404 or 410, the
+# page is not there and asking again will not bring it. refused: no http(s) link, or a
+# private address. cancelled: stopped before this story was fetched (nothing stored).
+STATUSES = (
+    "ok", "paywalled", "too_short", "empty", "not_html", "failed", "gone", "refused", "cancelled"
+)  # fmt: skip
 ARTICLE_MAX = 60_000  # characters kept: ~10,000 words, longer than nearly any news article
 MIN_WORDS = 50  # fewer is a caption or a teaser, not the article
 PAYWALL_WORDS = 250  # a paywall page may show a teaser up to about this long
@@ -209,8 +212,13 @@ async def _fetch_one(
     result = await fetch_feed(client, Feed(name=story.source, url=link), Validators(), limits)
     if not result.ok or result.body is None:
         message = f"Could not fetch the page: {result.status or 'no content'}."
-        final = result.status.startswith("refused")  # asking again changes nothing
-        return Article(story.id, "refused" if final else "failed", message, "", link, now), 0
+        # Only a failure that may pass (a timeout, a 503) is worth asking again later.
+        status = "failed"
+        if result.status.startswith("refused"):
+            status = "refused"
+        elif result.http_status in (404, 410):
+            status = "gone"
+        return Article(story.id, status, message, "", link, now), 0
     content_type = result.headers.get("content-type", "")
     found = await asyncio.to_thread(extract, result.body, result.final_url or link, content_type)
     log.info("%s: %s in %.2f s", link, found.status, time.perf_counter() - started)

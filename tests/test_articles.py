@@ -306,6 +306,7 @@ async def test_failures_have_plain_statuses_and_nothing_crashes(
     close = {"Connection": "close"}
     server.reply("/pdf", b"%PDF-1.7 " + b"x" * 500, headers={"Content-Type": "application/pdf"})
     server.reply("/gone", b"gone", status=404, headers=close)
+    server.reply("/busy", b"busy", status=503, headers=close)
     server.reply("/loop", status=302, headers={"Location": "file:///etc/passwd", **close})
     paywall = html_route(server, "/paywall", page(FERRY_BODY[:1], head=PAYWALL, extra=PAYWALL_BOX))
     add(
@@ -317,21 +318,23 @@ async def test_failures_have_plain_statuses_and_nothing_crashes(
         story(5, "javascript:alert(document.cookie)"),
         story(6, ""),
         story(7, "file:///etc/passwd"),
+        story(8, server.url("/busy")),
     )
-    got = await run(db, [f"s{i}" for i in range(1, 8)])
+    got = await run(db, [f"s{i}" for i in range(1, 9)])
     assert {k: r.status for k, r in got.items()} == {
-        "s1": "not_html", "s2": "failed", "s3": "refused", "s4": "paywalled",
-        "s5": "refused", "s6": "refused", "s7": "refused",
+        "s1": "not_html", "s2": "gone", "s3": "refused", "s4": "paywalled",
+        "s5": "refused", "s6": "refused", "s7": "refused", "s8": "failed",
     }  # fmt: skip
     assert "HTTP 404" in got["s2"].message
     assert "non-http" in got["s3"].message
     assert "paywall" in got["s4"].message
     assert "javascript:" in got["s5"].message and "no web link" in got["s6"].message
-    assert all(p in ("/pdf", "/gone", "/loop", "/paywall") for p, _ in server.requests)
-    # Failed fetches are retried; every other answer is the page's own and is cached.
-    again = await run(db, [f"s{i}" for i in range(1, 8)])
-    assert {k for k, r in again.items() if not r.cached} == {"s2"}  # a refusal is final
-    assert hits(server, "/gone") == 2 and hits(server, "/pdf") == 1
+    paths = ("/pdf", "/gone", "/busy", "/loop", "/paywall")
+    assert all(p in paths for p, _ in server.requests)
+    # A failure that may pass (503) is retried; every other answer is final and cached.
+    again = await run(db, [f"s{i}" for i in range(1, 9)])
+    assert {k for k, r in again.items() if not r.cached} == {"s8"}
+    assert hits(server, "/busy") == 2 and hits(server, "/gone") == 1 and hits(server, "/pdf") == 1
 
 
 async def test_a_public_feed_cannot_send_us_to_private_addresses(
