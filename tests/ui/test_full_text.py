@@ -120,3 +120,23 @@ async def test_stories_show_before_full_text_pages_arrive(tmp_path: Path) -> Non
             await app.workers.wait_for_complete()
     finally:
         release.set()
+
+
+async def test_x_uses_the_cache_and_shift_x_fetches_again(tmp_path: Path) -> None:
+    demo = demo_transport()
+    asked: list[str] = []
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return demo.handler(request)  # type: ignore[no-any-return]
+
+    db = tmp_path / "demo.db"
+    app = BriefingApp(Session(demo_config(db_path=db), db, httpx.MockTransport(counting)))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, SOCHI)
+        for key, pages in (("x", 1), ("x", 1), ("X", 2)):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert asked.count(SOCHI) == pages, key
+        assert "Saraqib" in reader_text(app)

@@ -46,7 +46,7 @@ class MainScreen(Screen[None]):
     | escape | clear the search and the entity filter |
     | m | toggle read (the story, or the whole thread in the thread list) |
     | o | open the link in the browser |
-    | x | fetch the story's full article text from its web page |
+    | x | fetch the story's full article text from its web page (X: fetch it again) |
     | t | briefing order / latest first |
     | s | save the thread as a Markdown dossier |
     | S | save it to a path you choose |
@@ -59,6 +59,7 @@ class MainScreen(Screen[None]):
         Binding("m", "toggle_read", "Read/unread", id="toggle-read"),
         Binding("o", "open_link", "Open", id="open-link"),
         Binding("x", "full_text", "Full text", id="full-text"),
+        Binding("X", "full_text(True)", "Full text again", show=False, id="full-text-again"),
         Binding("t", "toggle_sort", "Sort", id="toggle-sort"),
         Binding("s", "save_thread", "Save", id="save-thread"),
         Binding("S", "save_thread_as", "Save as…", show=False, id="save-thread-as"),
@@ -228,23 +229,24 @@ class MainScreen(Screen[None]):
         self.query_one(ThreadList).focus()
 
     # -- full text --------------------------------------------------------------------------
-    def action_full_text(self) -> None:
+    def action_full_text(self, again: bool = False) -> None:
+        """x: the cached text, or fetch it; X: fetch again (a paywall lifted, a page fixed)."""
         story = self.query_one(StoryList).current
         if story is None:
             self.notify("Pick a story first.", timeout=2)
             return
         article = self.app.store.article(story.id)
-        if article is not None and article.status != "failed":
+        if article is not None and article.status != "failed" and not again:
             self.notify(article.message, title="Full text", markup=False, timeout=3)
             return
         if any(w.group == "full-text" and w.is_running for w in self.workers):
             self.notify("Already fetching a page; one at a time.", timeout=2)
             return
         self.query_one(Reader).loading = True
-        self.fetch_full_text(story.id)
+        self.fetch_full_text(story.id, again)
 
     @work(thread=True, exit_on_error=False, group="full-text", name="full-text")
-    def fetch_full_text(self, story_id: str) -> None:
+    def fetch_full_text(self, story_id: str, again: bool = False) -> None:
         """Fetch, extract, cache and annotate off the UI thread, on a store connection of its
         own; the reader re-reads the store when the message arrives."""
         from briefing.articles import fetch_articles  # httpx, trafilatura: only when asked
@@ -258,6 +260,7 @@ class MainScreen(Screen[None]):
                     [story_id],
                     transport=session.transport,
                     cancel=get_current_worker().cancelled_event,
+                    force=again,
                 )
             )
         except Exception as exc:  # never a traceback on screen: say what failed
