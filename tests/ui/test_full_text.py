@@ -128,7 +128,9 @@ async def test_x_uses_the_cache_and_shift_x_fetches_again(tmp_path: Path) -> Non
 
     def counting(request: httpx.Request) -> httpx.Response:
         asked.append(str(request.url))
-        return demo.handler(request)  # type: ignore[no-any-return]
+        answer = demo.handler(request)
+        assert isinstance(answer, httpx.Response)  # the demo's handler is synchronous
+        return answer
 
     db = tmp_path / "demo.db"
     app = BriefingApp(Session(demo_config(db_path=db), db, httpx.MockTransport(counting)))
