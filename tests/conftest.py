@@ -56,6 +56,8 @@ class LoopbackServer:
     routes: dict[str, Handler] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     port: int = 0
+    # Slow routes wait on this; the fixture sets it when the test ends so they let go.
+    release: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -86,15 +88,13 @@ class LoopbackServer:
 
         self.routes[path] = handle
 
-    def hang(self, path: str) -> threading.Event:
-        """A route that sends nothing until the returned event is set (at most 30 s)."""
-        release = threading.Event()
+    def hang(self, path: str) -> None:
+        """A route that sends nothing until `release` is set (at most 30 s)."""
 
         def handle(h: BaseHTTPRequestHandler) -> None:
-            release.wait(30)
+            self.release.wait(30)
 
         self.routes[path] = handle
-        return release
 
 
 @pytest.fixture
@@ -127,6 +127,7 @@ def server() -> Iterator[LoopbackServer]:
     try:
         yield state
     finally:
+        state.release.set()
         httpd.shutdown()
         httpd.server_close()
 

@@ -377,8 +377,6 @@ async def test_the_size_cap_holds_for_plain_and_compressed_pages(
 async def test_a_hanging_page_is_cut_at_the_total_deadline(
     server: LoopbackServer, db: Path
 ) -> None:
-    release = threading.Event()
-
     def trickle(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "text/html")
@@ -386,7 +384,7 @@ async def test_a_hanging_page_is_cut_at_the_total_deadline(
         h.send_header("Connection", "close")
         h.end_headers()
         for _ in range(100):  # a byte every 0.1 s resets any per-read timeout
-            if release.wait(0.1):
+            if server.release.wait(0.1):
                 return
             h.wfile.write(b" ")
             h.wfile.flush()
@@ -395,10 +393,7 @@ async def test_a_hanging_page_is_cut_at_the_total_deadline(
     link = html_route(server, "/fast", page(FERRY_BODY))
     add(db, story(1, server.url("/slow")), story(2, link))
     started = time.perf_counter()
-    try:
-        got = await run(db, ["s1", "s2"], cfg=config(timeout=1.0))
-    finally:
-        release.set()
+    got = await run(db, ["s1", "s2"], cfg=config(timeout=1.0))
     assert time.perf_counter() - started < 4
     assert got["s1"].status == "failed" and "timed out after 1 s" in got["s1"].message
     assert got["s2"].status == "ok"  # one slow page never holds the others back
@@ -442,15 +437,12 @@ async def test_cancel_stops_before_fetching(server: LoopbackServer, db: Path) ->
 
 
 async def test_cancel_stops_a_page_that_hangs(server: LoopbackServer, db: Path) -> None:
-    release = server.hang("/hang")
+    server.hang("/hang")
     add(db, story(1, server.url("/hang")))
     cancel = threading.Event()
     threading.Timer(0.3, cancel.set).start()
     started = time.perf_counter()
-    try:
-        got = await run(db, ["s1"], cfg=config(timeout=20), cancel=cancel)
-    finally:
-        release.set()
+    got = await run(db, ["s1"], cfg=config(timeout=20), cancel=cancel)
     assert time.perf_counter() - started < 5  # not the 20 s deadline
     assert got["s1"].status == "cancelled"
     assert stored(db, "s1") is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 import zlib
 from collections.abc import Iterable
@@ -36,15 +35,6 @@ async def fetch(
         return await asyncio.wait_for(job, 20)
 
 
-def hang(release: threading.Event) -> Handler:
-    """A route that accepts the request and never answers (until the test ends)."""
-
-    def handle(h: BaseHTTPRequestHandler) -> None:
-        release.wait(30)
-
-    return handle
-
-
 def chunked(chunks: Iterable[bytes], headers: dict[str, str] | None = None) -> Handler:
     """A route answering with Transfer-Encoding: chunked and no Content-Length."""
 
@@ -70,13 +60,6 @@ def redirect(status: int, location: str) -> Handler:
         h.end_headers()
 
     return handle
-
-
-@pytest.fixture
-def release() -> Iterable[threading.Event]:
-    event = threading.Event()
-    yield event
-    event.set()
 
 
 # -- status codes and conditional GET ------------------------------------------------------------
@@ -176,10 +159,8 @@ async def test_non_ascii_etag_from_server_is_not_kept(server: LoopbackServer) ->
 # -- deadlines -----------------------------------------------------------------------------------
 
 
-async def test_server_that_never_answers_times_out_within_deadline(
-    server: LoopbackServer, release: threading.Event
-) -> None:
-    server.routes["/hang"] = hang(release)
+async def test_server_that_never_answers_times_out_within_deadline(server: LoopbackServer) -> None:
+    server.hang("/hang")
     started = time.monotonic()
     result = await fetch(server.url("/hang"), timeout=1.5)
     assert not result.ok and result.status == "timed out after 1.5 s"

@@ -8,16 +8,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from briefing.store import Store
 from tests.conftest import REPO, LoopbackServer, rss
-from tests.test_fetch import hang
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL")
 
@@ -67,19 +64,12 @@ def integrity(db: Path) -> str:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-@pytest.fixture
-def release() -> Iterator[threading.Event]:
-    event = threading.Event()
-    yield event
-    event.set()
-
-
 def test_sigkill_mid_refresh_loses_nothing_and_the_refresh_runs_again(
-    server: LoopbackServer, tmp_path: Path, release: threading.Event
+    server: LoopbackServer, tmp_path: Path
 ) -> None:
     for name in ("a", "b", "c"):
         server.reply(f"/{name}", rss(items(name, 40)))
-    server.routes["/slow"] = hang(release)
+    server.hang("/slow")
     feeds = write_feeds(tmp_path / "feeds.toml", server, ["a", "b", "c", "slow"], timeout=60)
     db = tmp_path / "store.db"
 
@@ -100,7 +90,7 @@ def test_sigkill_mid_refresh_loses_nothing_and_the_refresh_runs_again(
         assert store.count_stories() == 120
         assert {s.title for s in store.stories(limit=500)} >= {"a story 0", "c story 39"}
 
-    release.set()
+    server.release.set()
     server.reply("/slow", rss(items("slow", 5)))
     again = briefing(feeds, db, "fetch", "--json")
     out, err = again.communicate(timeout=60)

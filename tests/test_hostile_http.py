@@ -25,17 +25,10 @@ from briefing.models import Feed, Validators
 from briefing.pipeline import refresh
 from briefing.store import Store
 from tests.conftest import LoopbackServer, rss
-from tests.test_fetch import fetch, hang
+from tests.test_fetch import fetch
 
 FEED = rss([{"title": "Good story", "link": "http://example.org/1", "guid": "g1"}])
 HTML = b"<!DOCTYPE html><html><head><title>Oops</title></head><body><h1>Error</h1></body></html>"
-
-
-@pytest.fixture
-def release() -> Iterator[threading.Event]:
-    event = threading.Event()
-    yield event
-    event.set()
 
 
 def free_port() -> int:
@@ -51,17 +44,15 @@ async def test_connection_refused() -> None:
     assert not result.ok and result.status == "could not connect (connection refused)"
 
 
-async def test_trickling_server_hits_the_total_deadline(
-    server: LoopbackServer, release: threading.Event
-) -> None:
+async def test_trickling_server_hits_the_total_deadline(server: LoopbackServer) -> None:
     def trickle(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Length", "100000")
         h.end_headers()
-        while not release.is_set():  # a byte every 0.2 s: httpx's read timeout never fires
+        while not server.release.is_set():  # a byte every 0.2 s: httpx's read timeout never fires
             h.wfile.write(b"<")
             h.wfile.flush()
-            release.wait(0.2)
+            server.release.wait(0.2)
 
     server.routes["/slow"] = trickle
     started = time.monotonic()
@@ -211,10 +202,8 @@ async def test_plain_http_to_a_tls_port_is_a_plain_status(https_url: str) -> Non
 # -- one bad feed among good ones ----------------------------------------------------------------
 
 
-async def test_one_hanging_feed_never_delays_the_others(
-    server: LoopbackServer, release: threading.Event
-) -> None:
-    server.routes["/hang"] = hang(release)
+async def test_one_hanging_feed_never_delays_the_others(server: LoopbackServer) -> None:
+    server.hang("/hang")
     feeds = [Feed("hang", server.url("/hang"))]
     for n in range(4):
         server.reply(f"/good{n}", FEED)
@@ -239,10 +228,10 @@ async def test_one_hanging_feed_never_delays_the_others(
 
 
 async def test_refresh_stores_good_feeds_despite_hostile_ones(
-    server: LoopbackServer, tmp_path: Path, release: threading.Event
+    server: LoopbackServer, tmp_path: Path
 ) -> None:
     gzip_bomb()  # built before the clock starts (it takes a second or two)
-    server.routes["/hang"] = hang(release)
+    server.hang("/hang")
     server.reply("/good", FEED)
     server.reply("/html", HTML, headers={"Content-Type": "text/html"})
     server.routes["/bomb"] = serve_bomb
