@@ -143,6 +143,21 @@ def recognizer() -> Iterator[Recognizer]:
     yield rec
 
 
+def items(prefix: str, n: int) -> list[dict[str, str]]:
+    """n plain items for rss(), a minute apart: "<prefix> story <i>" (n <= 60)."""
+    assert n <= 60
+    return [
+        {
+            "title": f"{prefix} story {i}",
+            "link": f"http://example.org/{prefix}/{i}",
+            "guid": f"{prefix}-{i}",
+            "description": f"Text of {prefix} story {i}",
+            "pubDate": f"Mon, 16 Nov 2026 10:{i:02d}:00 GMT",
+        }
+        for i in range(n)
+    ]
+
+
 def rss(items: list[dict[str, str]], title: str = "Test feed") -> bytes:
     """A small RSS 2.0 document; values are inserted as given (tests may pass raw XML)."""
     parts = [

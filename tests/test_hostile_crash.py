@@ -14,21 +14,9 @@ from pathlib import Path
 import pytest
 
 from briefing.store import Store
-from tests.conftest import REPO, LoopbackServer, rss
+from tests.conftest import REPO, LoopbackServer, items, rss
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL")
-
-
-def items(prefix: str, n: int) -> list[dict[str, str]]:
-    return [
-        {
-            "title": f"{prefix} story {i}",
-            "link": f"http://example.org/{prefix}/{i}",
-            "guid": f"{prefix}-{i}",
-            "description": f"Text of {prefix} story {i}",
-        }
-        for i in range(n)
-    ]
 
 
 def write_feeds(path: Path, server: LoopbackServer, names: list[str], timeout: int) -> Path:

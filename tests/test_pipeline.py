@@ -10,20 +10,7 @@ from briefing.config import Config, Settings
 from briefing.models import Feed
 from briefing.pipeline import Progress, refresh
 from briefing.store import Store
-from tests.conftest import LoopbackServer, rss
-
-
-def items(prefix: str, n: int) -> list[dict[str, str]]:
-    return [
-        {
-            "title": f"{prefix} story {i}",
-            "link": f"http://example.org/{prefix}/{i}",
-            "guid": f"{prefix}-{i}",
-            "description": f"Text of {prefix} story {i}",
-            "pubDate": f"Mon, 16 Nov 2026 {10 + i:02d}:00:00 GMT",
-        }
-        for i in range(n)
-    ]
+from tests.conftest import LoopbackServer, items, rss
 
 
 def config_for(
