@@ -187,14 +187,20 @@ def _host(url: str) -> str:
 # ---------------------------------------------------------------- fetching (async)
 
 
-def _limits(config: Config) -> FetchLimits:
+def _limits(config: Config, transport: httpx.AsyncBaseTransport | None) -> FetchLimits:
     s = config.settings
     cap, concurrency = min(s.max_bytes, MAX_BYTES), min(s.concurrency, CONCURRENCY)
-    return FetchLimits(timeout=s.timeout, max_bytes=cap, concurrency=concurrency)
+    # A mock transport (tests, the demo) never touches the network: no DNS look-ups either.
+    return FetchLimits(
+        timeout=s.timeout,
+        max_bytes=cap,
+        concurrency=concurrency,
+        resolve_hosts=transport is None,
+    )
 
 
 async def _fetch_one(
-    client: httpx.AsyncClient, story: Story, limits: FetchLimits, resolve: bool = True
+    client: httpx.AsyncClient, story: Story, limits: FetchLimits
 ) -> tuple[Article, int]:
     started = time.perf_counter()
     now = datetime.now(UTC)
@@ -208,7 +214,7 @@ async def _fetch_one(
     # The link is the feed's choice, not the user's: it may reach a private network address
     # only if the feed itself lives on one (an intranet feed linking to its own pages).
     feed_host = urlsplit(story.feed_url).hostname or ""
-    limits = replace(limits, public_only=not is_private_host(feed_host), resolve_hosts=resolve)
+    limits = replace(limits, public_only=not is_private_host(feed_host))
     result = await fetch_feed(client, Feed(name=story.source, url=link), Validators(), limits)
     if not result.ok or result.body is None:
         message = f"Could not fetch the page: {result.status or 'no content'}."
@@ -257,7 +263,7 @@ async def fetch_articles(
                 words = len(art.text.split())
                 results[story.id] = ArticleResult(story.id, art.status, art.message, words, True)
         todo = [s for s in stories if s.id not in results]
-        limits = _limits(config)
+        limits = _limits(config, transport)
         semaphore = asyncio.Semaphore(limits.concurrency)
         fresh: list[str] = []
 
@@ -268,9 +274,7 @@ async def fetch_articles(
                     return
                 started = time.perf_counter()
                 try:
-                    # A mock transport (tests, the demo) never touches the network: no DNS.
-                    resolve = transport is None
-                    article, words = await _fetch_one(client, story, limits, resolve)
+                    article, words = await _fetch_one(client, story, limits)
                     store.save_article(article)  # on the loop's thread: the store has one writer
                 except Exception as exc:  # a bug or a locked store: say so, keep the others going
                     log.exception("full text of %s failed", story.id)

@@ -138,12 +138,8 @@ def _model_spans(segs: Sequence[Segment]) -> list[Span]:
 
 def _hyphenated_place(gaz: gazetteer.Gazetteer, seg: Segment, start: int, end: int) -> int:
     """The end of a place the model cut at its hyphen ("Guinea" of "Guinea-Bissau")."""
-    words, spaces = seg.words, seg.spaces
     if (
-        end + 1 < len(words)
-        and words[end] in ("-", "‐")
-        and not spaces[end - 1]
-        and not spaces[end]
+        gazetteer.attached_hyphen(seg.words, seg.spaces, end)
         and gaz.get(_written(seg, start, end + 2)) is not None
     ):
         return end + 2

@@ -230,17 +230,21 @@ def _unparticle(word: str) -> str:
     return _PARTICLE.sub("", word)
 
 
+def attached_hyphen(words: Sequence[str], spaces: Sequence[bool], i: int) -> bool:
+    """Whether words[i] is a hyphen written without a space on either side ("Jean-Luc"),
+    unlike one between names ("Germany - France")."""
+    return 0 < i < len(words) - 1 and words[i] in ("-", "‐") and not spaces[i - 1] and not spaces[i]
+
+
 def _joins(words: Sequence[str], i: int, spaces: Sequence[bool] | None) -> bool:
-    """Whether words[i] is a hyphen inside a name ("Jean-Luc", "Guinea-Bissau", "al-Assad"),
-    written without spaces, rather than one between names ("Germany - France")."""
+    """Whether words[i] is a hyphen inside a name ("Jean-Luc", "Guinea-Bissau", "al-Assad")."""
     if words[i] not in ("-", "‐") or not 0 < i < len(words) - 1:
         return False
     if words[i - 1].lower() in _PARTICLES and words[i + 1][:1].isupper():
         return True
     return (
         spaces is not None
-        and not spaces[i - 1]
-        and not spaces[i]
+        and attached_hyphen(words, spaces, i)
         and _has_alpha(words[i - 1])
         and _has_alpha(words[i + 1])
     )
