@@ -1,9 +1,14 @@
 """Threading quality and speed on the labelled headline set (UCI News Aggregator, dev slice).
 
-Run: python benchmarks/threads.py [--data FILE.jsonl] [--no-entities]
+Run: python benchmarks/threads.py [--data FILE.jsonl] [--no-entities] [--no-flatness]
 Prints pairwise and B-cubed precision/recall/F1 (pairs as in Miranda et al. 2018), threads
 predicted vs gold, assignment speed, and per-story cost at 1k/10k/100k stories already seen.
 Ends with `pairwise_f1: X`.
+
+Real feeds: python benchmarks/threads.py --realfeeds DIR [--days d04b46b9,c18888d4]
+[--no-stream | --stream-only] serves the extracted real outlets' feeds (DIR, made by
+../shared/data/threads/realfeeds/extract.py) from 127.0.0.1, runs `briefing fetch --force` on
+them and scores the store's threads against the labels: see benchmarks/realfeeds.py.
 
 Caveat on this file: each gold cluster was crawled in one burst (all its stories within about
 a minute, clusters never interleave), so any fine-grained time signal would score near 1.0 here
@@ -253,11 +258,17 @@ def flatness(rows: Sequence[Row], marks: Sequence[int], probe: int = 1000) -> di
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    import realfeeds  # a sibling module that imports this one: loaded here, not at the top
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=shared_dir() / DEFAULT_DATA)
     parser.add_argument("--no-entities", action="store_true")
     parser.add_argument("--no-flatness", action="store_true", help="skip the 100k-story stream")
+    realfeeds.add_arguments(parser)
     args = parser.parse_args(argv)
+    if args.realfeeds is not None:
+        realfeeds.run_args(args)
+        return
 
     records = load(args.data)
     rows, note = build_rows(records, entities=not args.no_entities)
