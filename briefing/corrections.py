@@ -34,6 +34,8 @@ __all__ = [
     "why",
 ]
 
+TYPE_WORDS = {"PERSON": "person", "PLACE": "place", "ORG": "organisation", "NORP": "group",
+              "EVENT": "event"}  # fmt: skip
 WHY_WORDS = 8  # distinctive shared words shown
 WHY_ENTITIES = 12
 

@@ -31,10 +31,9 @@ def story(n: int, **changes: object) -> Story:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    """Thread a: id0..id3 (id3 a copy of id2); thread b: id4, id5."""
-    s = Store(tmp_path / "c.db")
+def seed(path: Path) -> Store:
+    """Thread 1 "Harbour strike": id0..id3 (id3 a copy of id2); 2 "Port talks": id4, id5."""
+    s = Store(path)
     s.add_stories([story(n) for n in range(6)])
     a, b = s.new_thread(T0), s.new_thread(T0)
     s.save_assignments(
@@ -44,6 +43,11 @@ def store(tmp_path: Path) -> Store:
     )  # fmt: skip
     s.set_thread_names({a: "Harbour strike", b: "Port talks"})
     return s
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return seed(tmp_path / "c.db")
 
 
 def thread_of(store: Store, story_id: str) -> int | None:
