@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from briefing.models import DETACH, MERGE, RENAME, Correction, Story, Thread
+from briefing.models import DETACH, MERGE, Correction, Story, Thread
 from briefing.safety import clean_line
 from briefing.store import Store
 from briefing.store_corrections import CorrectionError, clean_name
@@ -41,17 +41,16 @@ WHY_ENTITIES = 12
 
 
 def detach(store: Store, story_id: str, when: datetime) -> Correction:
-    """Move a story out of its thread into a thread of its own (both named again)."""
+    """Move a story out of its thread into a thread of its own, named the way the engine
+    names threads. The thread it left keeps its name until the engine names it again."""
     done = store.detach_story(story_id, when)
-    name_threads(store, [done.from_thread, done.to_thread])
+    name_threads(store, [done.to_thread])
     return done
 
 
 def merge(store: Store, thread_id: int, into: int, when: datetime) -> Correction:
-    """Fold thread `thread_id` into thread `into`, which keeps its id; named again."""
-    done = store.merge_by_hand(thread_id, into, when)
-    name_threads(store, [done.to_thread])
-    return done
+    """Fold thread `thread_id` into thread `into`, which keeps its id and its name."""
+    return store.merge_by_hand(thread_id, into, when)
 
 
 def rename(store: Store, thread_id: int, name: str, when: datetime) -> Correction:
@@ -59,11 +58,8 @@ def rename(store: Store, thread_id: int, name: str, when: datetime) -> Correctio
 
 
 def undo(store: Store) -> Correction | None:
-    """Undo the last correction; None if there is none left."""
-    done = store.undo_correction()
-    if done is not None and done.kind != RENAME:
-        name_threads(store, [done.from_thread, done.to_thread])
-    return done
+    """Undo the last correction; None if there is none left. Names are as they were."""
+    return store.undo_correction()
 
 
 def name_threads(store: Store, thread_ids: Iterable[int]) -> None:

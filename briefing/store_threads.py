@@ -174,8 +174,9 @@ class ThreadQueries(StoreBase):
             self._merge(keep, gone, when, by_hand=False)
 
     def _merge(self, keep: int, gone: int, when: datetime, *, by_hand: bool) -> None:
-        """merge_threads inside a transaction. A name the user gave `gone` goes to `keep`
-        unless the user named `keep` too: a renamed thread keeps its name through merges."""
+        """merge_threads inside a transaction. In an engine merge a name the user gave `gone`
+        goes to `keep` unless the user named `keep` too: a renamed thread keeps its name. In a
+        merge by hand the thread the user merged into keeps its own name."""
         db = self.db
         db.execute("UPDATE stories SET thread_id = ? WHERE thread_id = ?", (keep, gone))
         db.execute("UPDATE threads SET merged_into = ? WHERE id = ?", (keep, gone))
@@ -188,10 +189,10 @@ class ThreadQueries(StoreBase):
             """
             UPDATE threads SET named_by_user = 1,
                 name = (SELECT g.name FROM threads g WHERE g.id = ?)
-            WHERE id = ? AND named_by_user = 0
+            WHERE id = ? AND named_by_user = 0 AND NOT ?
                 AND (SELECT g.named_by_user FROM threads g WHERE g.id = ?) = 1
             """,
-            (gone, keep, gone),
+            (gone, keep, by_hand, gone),
         )
         self.update_thread_stats([keep, gone])
 

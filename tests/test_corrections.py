@@ -11,7 +11,7 @@ import pytest
 
 from briefing import corrections
 from briefing.corrections import CorrectionError
-from briefing.models import DETACH, MERGE, RENAME, Story
+from briefing.models import DETACH, MERGE, PLACE, RENAME, Mention, Story
 from briefing.store import Store
 
 T0 = datetime(2026, 11, 18, 6, tzinfo=UTC)
@@ -42,6 +42,9 @@ def seed(path: Path) -> Store:
         {}, 6, scores={"id0": 0.0, "id1": 0.8, "id2": 0.7, "id3": 1.0, "id4": 0.0, "id5": 0.9},
     )  # fmt: skip
     s.set_thread_names({a: "Harbour strike", b: "Port talks"})
+    rowids = {str(i): int(r) for i, r in s.db.execute("SELECT id, rowid FROM stories")}
+    place = Mention("summary", 15, 24, PLACE, "place:rotterdam", "Rotterdam")
+    s.save_mentions([(rowids[f"id{n}"], [place]) for n in range(6)], "test")
     return s
 
 
@@ -133,6 +136,14 @@ def test_a_renamed_thread_keeps_its_name_when_the_engine_merges_it_away(store: S
     assert store.thread(1).name == "My port talks"
 
 
+def test_merging_by_hand_keeps_the_name_of_the_thread_merged_into(store: Store) -> None:
+    corrections.rename(store, 2, "My port talks", T0)
+    corrections.merge(store, 2, 1, T0)
+    assert store.thread(1).name != "My port talks"
+    corrections.undo(store)
+    assert store.thread(2).name == "My port talks"
+
+
 def test_kept_apart_follows_merges_at_any_depth(store: Store) -> None:
     done = corrections.detach(store, "id1", T0)
     new = done.to_thread
@@ -174,8 +185,9 @@ def test_why_names_the_score_and_what_the_story_shares(store: Store) -> None:
     found = corrections.why(store, "id1")
     assert found.thread is not None and found.thread.id == 1 and found.others == 3
     assert found.score == 0.8 and "0.80" in found.verdict()
+    assert found.entities == [("Rotterdam", PLACE, 3)]
     shared = dict(found.words)
-    assert shared["Harbour"] == 3 and shared["Rotterdam"] == 3
+    assert shared["Harbour"] == 3 and "Rotterdam" not in shared  # shown as an entity
     assert "1" not in shared and "the" not in {w.lower() for w in shared}
     assert "started" in corrections.why(store, "id0").verdict()
     assert "re-publication" in corrections.why(store, "id3").verdict()
