@@ -277,3 +277,26 @@ def test_a_detached_story_stays_out_after_rethreading(tmp_path: Path, recognizer
     # Without the correction binding the engine, these very threads are merged back.
     detached, first, _ = detach_then_thread_more(tmp_path / "off.db", honour=False)
     assert detached == first
+
+
+def test_a_store_from_before_corrections_upgrades(tmp_path: Path) -> None:
+    import sqlite3
+
+    from briefing.store_base import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:4]:
+        db.executescript(script)
+    db.execute("PRAGMA user_version = 4")
+    db.execute(
+        "INSERT INTO threads(id, name, created, first_seen, last_seen) VALUES (1, 'Old', 0, 0, 0)"
+    )
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        store.add_stories([story(0), story(1)])
+        store.save_assignments([("id0", 1, None), ("id1", 1, None)], {}, 2)
+        assert store.join_record("id1") == (None, None)
+        assert "no score recorded" in corrections.why(store, "id1").verdict()
+        assert corrections.rename(store, 1, "New", T0).old_name == "Old"
