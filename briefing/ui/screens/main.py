@@ -70,7 +70,7 @@ class MainScreen(Screen[None]):
         Binding("t", "toggle_sort", "Sort", id="toggle-sort"),
         Binding("s", "save_thread", "Save", id="save-thread"),
         Binding("S", "save_thread_as", "Save as…", show=False, id="save-thread-as"),
-        Binding("w", "why", "Why here", id="why-story"),
+        Binding("w", "why", "Why here", show=False, id="why-story"),
         Binding("d", "detach", "Detach story", show=False, id="detach-story"),
         Binding("M", "merge_thread", "Merge thread…", show=False, id="merge-thread"),
         Binding("R", "rename_thread", "Rename thread…", show=False, id="rename-thread"),
