@@ -414,7 +414,8 @@ def improve_threads(
     engine.warm(warm, df, n_docs)
     for item, tid in later:  # added after warm-up, so only these threads are merge-checked
         engine.add_known(item, tid)
-    merged = engine.propose_merges()
+    # A pair the user kept apart (a story detached from one into the other) stays apart.
+    merged = [(k, g) for k, g in engine.propose_merges() if not store.kept_apart(k, g)]
     when = max(s.published for s in targets.values())
     for keep, gone in merged:
         store.merge_threads(keep, gone, when)

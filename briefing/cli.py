@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from briefing import __version__
+from briefing.cli_thread import add_parser as add_thread_parser
+from briefing.cli_thread import cmd_thread
 from briefing.config import ConfigError, Session, find_feeds_file, load_config, state_dir
 from briefing.models import Thread
 from briefing.safety import clean_line
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--force", action="store_true", help="overwrite files briefing did not write"
     )
+    add_thread_parser(sub)
     opml_in = sub.add_parser("import-opml", help="add an OPML file's feeds to feeds.toml")
     opml_in.add_argument("file", metavar="FILE", help="OPML file; folders become tags")
     opml_out = sub.add_parser("export-opml", help="write every feed as OPML 2.0")
@@ -386,6 +389,7 @@ COMMANDS: dict[str, Callable[[Session, argparse.Namespace], int]] = {
     "threads": cmd_threads,
     "entities": cmd_entities,
     "export": cmd_export,
+    "thread": cmd_thread,
     "import-opml": cmd_import_opml,
     "export-opml": cmd_export_opml,
 }

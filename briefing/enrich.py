@@ -163,15 +163,17 @@ def thread(
         items[story.thread_id].append(item)
     engine.warm(warm, df, n_docs)
     rows: list[tuple[str, int, str | None]] = []
+    scores: dict[str, float] = {}  # the join probability of each, for the why view
     touched: set[int] = set()
     for done, (rowid, story) in enumerate(pending, 1):
         item = _item(story, ents.get(rowid, ()))
         assignment = engine.assign(item, partial(store.new_thread, story.published))
         rows.append((story.id, assignment.thread_id, assignment.duplicate_of))
+        scores[story.id] = assignment.score
         items[assignment.thread_id].append(item)
         touched.add(assignment.thread_id)
         if len(rows) >= THREAD_BATCH or done == len(pending):
-            store.save_assignments(rows, engine.doc_freq_delta(), engine.n_docs)
+            store.save_assignments(rows, engine.doc_freq_delta(), engine.n_docs, scores)
             rows = []
             notify(
                 Progress("threads", done, len(pending), message=f"Threads: {done}/{len(pending)}")
@@ -179,8 +181,10 @@ def thread(
             if cancel is not None and cancel.is_set():
                 break
     if rows:
-        store.save_assignments(rows, engine.doc_freq_delta(), engine.n_docs)
+        store.save_assignments(rows, engine.doc_freq_delta(), engine.n_docs, scores)
     for keep, gone in engine.propose_merges():
+        if store.kept_apart(keep, gone):  # the user detached a story of one from the other
+            continue
         engine.apply_merge(keep, gone)
         store.merge_threads(keep, gone, pending[-1][1].published)
         items[keep].extend(items.pop(gone, []))

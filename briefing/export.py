@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from briefing.models import EVENT, NORP, ORG, PERSON, PLACE, Story, Thread
+from briefing.models import DETACH, EVENT, MERGE, NORP, ORG, PERSON, PLACE, RENAME, Story, Thread
 from briefing.safety import (
     NAME_MAX,
     SUMMARY_MAX,
@@ -247,6 +247,9 @@ def render_dossier(
         "",
     ]
 
+    if thread.corrections:
+        out += [f"- {md_text(line)}" for line in correction_lines(thread)] + [""]
+
     if entities:
         out += ["## Key entities", ""]
         for kind, named in entities.items():
@@ -279,6 +282,23 @@ def render_dossier(
             line += f" · feed {_link(url, url)}"
         out.append(line)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def correction_lines(thread: Thread) -> list[str]:
+    """What the user changed by hand in this thread, one plain line each (names cleaned)."""
+    renames = [c for c in thread.corrections if c.kind == RENAME]
+    lines = []
+    if renames:
+        lines.append(f"Renamed by you (was: {clean_line(renames[0].old_name, 80) or '—'})")
+    for c in thread.corrections:
+        title = clean_line(c.story_title, 80) or UNTITLED_STORY
+        if c.kind == MERGE and c.to_thread == thread.id:  # from_thread resolves here too
+            lines.append(f"Merged in by you: {clean_line(c.new_name, 80) or UNTITLED_THREAD}")
+        elif c.kind == DETACH and c.from_thread == thread.id != c.to_thread:
+            lines.append(f"Moved out by you: {title}")
+        elif c.kind == DETACH and c.to_thread == thread.id != c.from_thread:
+            lines.append(f"Moved in by you, out of {clean_line(c.old_name, 80)}: {title}")
+    return lines
 
 
 # ---- Files ----------------------------------------------------------------------------------

@@ -80,6 +80,32 @@ class Thread:
     unread: int = 0
     new: int = 0  # stories added since the user last opened the thread
     entities: list[EntityCount] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)  # by hand (dossiers show them)
+
+
+DETACH, MERGE, RENAME = "detach", "merge", "rename"
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One correction the user made by hand (store_corrections.py); the last one can be undone.
+
+    detach: `story` left `from_thread` for a thread of its own, `to_thread`; old_name is the
+    name `from_thread` had. merge: `from_thread` went into `to_thread`, which kept its id;
+    old_name is the name `to_thread` had, new_name the name of the one merged in. rename:
+    `from_thread` == `to_thread`, from old_name to new_name.
+    """
+
+    id: int
+    kind: str  # DETACH, MERGE or RENAME
+    at: datetime
+    from_thread: int
+    to_thread: int
+    story: str | None = None
+    story_title: str = ""
+    old_name: str = ""
+    new_name: str = ""
+    undone: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,8 @@ from briefing.store_base import (
     story_from_row,
     to_epoch,
 )
+from briefing.store_corrections import CorrectionQueries
 from briefing.store_entities import EntityQueries
-from briefing.store_threads import ThreadQueries
 
 __all__ = ["MIGRATIONS", "RATE_DAYS", "FeedRow", "Store", "StoreError", "fts_query"]
 
@@ -102,7 +102,7 @@ def _per_day(recent: tuple[int, float] | None, total: int, now: datetime) -> flo
     return count / max(1.0, days)
 
 
-class Store(ArticleQueries, EntityQueries, ThreadQueries, StoreBase):
+class Store(ArticleQueries, EntityQueries, CorrectionQueries, StoreBase):
     """Every query the app makes; see StoreBase for the connection and schema."""
 
     # -- feeds ------------------------------------------------------------------------------
@@ -310,6 +310,7 @@ class Store(ArticleQueries, EntityQueries, ThreadQueries, StoreBase):
         if thread is None:
             return None
         thread.entities = self.top_entities(thread_id=thread.id, limit=30)
+        thread.corrections = self.corrections(thread.id)
         stories = self.stories(thread_id=thread.id, limit=100_000)
         feed_urls = {s.source: s.feed_url for s in stories}
         return thread, stories, feed_urls

@@ -104,6 +104,25 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX stories_thread_state ON stories(thread_id, read, first_seen);
     """,
+    # 5: corrections by hand (store_corrections.py): detach a story, merge two threads, rename
+    # one; each undoable, and binding on the engine (no re-merge, no renaming). Also the join
+    # probability the engine gave each story, for "why is this story in its thread".
+    """
+    CREATE TABLE corrections(
+        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, story TEXT,
+        from_thread INTEGER NOT NULL, to_thread INTEGER NOT NULL,
+        old_name TEXT NOT NULL DEFAULT '', new_name TEXT NOT NULL DEFAULT '',
+        old_named INTEGER NOT NULL DEFAULT 0, at REAL NOT NULL,
+        undone INTEGER NOT NULL DEFAULT 0);
+    CREATE INDEX corrections_story ON corrections(story) WHERE kind = 'detach';
+    CREATE TABLE correction_moves(
+        correction INTEGER NOT NULL REFERENCES corrections(id) ON DELETE CASCADE,
+        story TEXT NOT NULL, thread INTEGER NOT NULL, duplicate_of TEXT);
+    CREATE INDEX correction_moves_of ON correction_moves(correction);
+    ALTER TABLE threads ADD COLUMN named_by_user INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE thread_merges ADD COLUMN by_hand INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE stories ADD COLUMN thread_score REAL;
+    """,
 )
 
 

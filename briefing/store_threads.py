@@ -117,8 +117,10 @@ class ThreadQueries(StoreBase):
         rows: Sequence[tuple[str, int, str | None]],
         doc_freq_delta: Mapping[str, int],
         n_docs: int,
+        scores: Mapping[str, float] | None = None,
     ) -> None:
-        """(story id, thread id, duplicate-of story id) per story, with the df increments.
+        """(story id, thread id, duplicate-of story id) per story, with the df increments;
+        `scores` maps story ids to the join probability the engine gave (the why view's).
 
         A thread merged away since the engine loaded it (x improved threads meanwhile) stands
         for the thread it went into, so no story lands in a thread that is no longer listed.
@@ -130,6 +132,11 @@ class ThreadQueries(StoreBase):
                 "UPDATE stories SET thread_id = ?, duplicate_of = ? WHERE id = ?",
                 [(tid, dup, sid) for sid, tid, dup in rows],
             )
+            if scores:
+                db.executemany(
+                    "UPDATE stories SET thread_score = ? WHERE id = ?",
+                    [(scores[sid], sid) for sid, _, _ in rows if sid in scores],
+                )
             db.executemany(
                 "INSERT INTO term_df(term, df) VALUES (?, ?) "
                 "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
@@ -154,22 +161,40 @@ class ThreadQueries(StoreBase):
         )
 
     def set_thread_names(self, names: Mapping[int, str]) -> None:
+        """The engine's names; a thread the user renamed keeps the user's name."""
         with self.transaction() as db:
             db.executemany(
-                "UPDATE threads SET name = ? WHERE id = ?", [(n, t) for t, n in names.items()]
+                "UPDATE threads SET name = ? WHERE id = ? AND named_by_user = 0",
+                [(n, t) for t, n in names.items()],
             )
 
     def merge_threads(self, keep: int, gone: int, when: datetime) -> None:
         """Move every story of `gone` into `keep`, recorded so the old id still resolves."""
-        with self.transaction() as db:
-            db.execute("UPDATE stories SET thread_id = ? WHERE thread_id = ?", (keep, gone))
-            db.execute("UPDATE threads SET merged_into = ? WHERE id = ?", (keep, gone))
-            db.execute("UPDATE threads SET merged_into = ? WHERE merged_into = ?", (keep, gone))
-            db.execute(
-                "INSERT OR REPLACE INTO thread_merges(gone, keep, at) VALUES (?, ?, ?)",
-                (gone, keep, to_epoch(when)),
-            )
-            self.update_thread_stats([keep, gone])
+        with self.transaction():
+            self._merge(keep, gone, when, by_hand=False)
+
+    def _merge(self, keep: int, gone: int, when: datetime, *, by_hand: bool) -> None:
+        """merge_threads inside a transaction. In an engine merge a name the user gave `gone`
+        goes to `keep` unless the user named `keep` too: a renamed thread keeps its name. In a
+        merge by hand the thread the user merged into keeps its own name."""
+        db = self.db
+        db.execute("UPDATE stories SET thread_id = ? WHERE thread_id = ?", (keep, gone))
+        db.execute("UPDATE threads SET merged_into = ? WHERE id = ?", (keep, gone))
+        db.execute("UPDATE threads SET merged_into = ? WHERE merged_into = ?", (keep, gone))
+        db.execute(
+            "INSERT OR REPLACE INTO thread_merges(gone, keep, at, by_hand) VALUES (?, ?, ?, ?)",
+            (gone, keep, to_epoch(when), by_hand),
+        )
+        db.execute(
+            """
+            UPDATE threads SET named_by_user = 1,
+                name = (SELECT g.name FROM threads g WHERE g.id = ?)
+            WHERE id = ? AND named_by_user = 0 AND NOT ?
+                AND (SELECT g.named_by_user FROM threads g WHERE g.id = ?) = 1
+            """,
+            (gone, keep, by_hand, gone),
+        )
+        self.update_thread_stats([keep, gone])
 
     def resolve_thread(self, thread_id: int) -> int | None:
         """The live thread an id stands for, following merges; None if unknown."""

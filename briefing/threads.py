@@ -49,6 +49,7 @@ class Assignment:
     thread_id: int
     new_thread: bool
     duplicate_of: str | None  # a re-publication of this story already in the thread
+    score: float = 0.0  # the join probability; 1.0 for a re-publication, 0.0 for a new thread
 
 
 class _Doc:
@@ -168,17 +169,17 @@ class ThreadEngine:
     def assign(self, item: ThreadItem, new_thread_id: Callable[[], int]) -> Assignment:
         doc = _Doc(item)
         tid, dup = self._duplicate(doc)
-        new = False
+        new, score = False, 1.0
         if tid is None:
-            tid = self._decide(doc, bool(item.entities))
+            tid, score = self._decide(doc, bool(item.entities))
         if tid is None:
-            tid, new = new_thread_id(), True
+            tid, new, score = new_thread_id(), True, 0.0
         elif dup is None:
             dup = self._near_duplicate(doc, self._threads[tid])
         self._add(doc, item.story_id, tid)
         self._count(doc, record=True)
         self._expire()
-        return Assignment(item.story_id, tid, new, dup)
+        return Assignment(item.story_id, tid, new, dup, score)
 
     def features(self, doc_item: ThreadItem) -> list[tuple[int, list[float]]]:
         """Feature vectors against each candidate thread (for training and inspection)."""
@@ -192,7 +193,7 @@ class ThreadEngine:
         self._count(doc, record=True)
         self._expire()
 
-    def _decide(self, doc: _Doc, has_entities: bool) -> int | None:
+    def _decide(self, doc: _Doc, has_entities: bool) -> tuple[int | None, float]:
         linear = self.model.pick(has_entities, doc.has_summary)
         best: tuple[float, int] | None = None
         for thread in self._candidates(doc):
@@ -200,8 +201,8 @@ class ThreadEngine:
             if best is None or p > best[0] or (p == best[0] and thread.tid < best[1]):
                 best = (p, thread.tid)
         if best is None or best[0] < self.model.threshold_of(linear):
-            return None
-        return best[1]
+            return None, 0.0
+        return best[1], best[0]
 
     def _idf(self, key: str) -> float:
         return math.log((self._n_docs + 1) / (self._df.get(key, 0) + 1)) + 1.0

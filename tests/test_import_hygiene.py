@@ -33,6 +33,9 @@ CORE = [
     "briefing.articles",
     "briefing.store_articles",
     "briefing.feeds_file",
+    "briefing.store_corrections",
+    "briefing.corrections",
+    "briefing.cli_thread",
 ]
 FORBIDDEN = ("textual", "rich", "spacy")
 

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -21,6 +22,7 @@ from briefing.models import EntityCount, Story, Thread
 from briefing.safety import clean_line, safe_link
 from briefing.store_threads import briefing_order
 from briefing.ui.messages import FullTextDone
+from briefing.ui.screens import corrections
 from briefing.ui.screens.export import ExportChoice, ExportDialog
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
@@ -50,6 +52,11 @@ class MainScreen(Screen[None]):
     | t | briefing order / latest first |
     | s | save the thread as a Markdown dossier |
     | S | save it to a path you choose |
+    | d | detach the story into a thread of its own |
+    | M | merge the thread into another (picked from a list) |
+    | R | rename the thread |
+    | u | undo the last correction |
+    | w | why the story is in its thread |
     """
 
     BINDINGS = [
@@ -63,6 +70,11 @@ class MainScreen(Screen[None]):
         Binding("t", "toggle_sort", "Sort", id="toggle-sort"),
         Binding("s", "save_thread", "Save", id="save-thread"),
         Binding("S", "save_thread_as", "Save as…", show=False, id="save-thread-as"),
+        Binding("w", "why", "Why here", show=False, id="why-story"),
+        Binding("d", "detach", "Detach story", show=False, id="detach-story"),
+        Binding("M", "merge_thread", "Merge thread…", show=False, id="merge-thread"),
+        Binding("R", "rename_thread", "Rename thread…", show=False, id="rename-thread"),
+        Binding("u", "undo_correction", "Undo correction", show=False, id="undo-correction"),
     ]
 
     app: BriefingApp
@@ -117,7 +129,7 @@ class MainScreen(Screen[None]):
             threads_widget.show(threads, self.total, current.id if current else None, now)
         order = "latest first" if self.latest_first else "briefing"
         threads_widget.border_title = f"Threads ({len(threads)}, {order})"
-        threads_widget.border_subtitle = self.filter_label()
+        threads_widget.border_subtitle = Content(self.filter_label())  # literal, never markup
         self.load_stories()
 
     def filter_label(self) -> str:
@@ -150,7 +162,8 @@ class MainScreen(Screen[None]):
             stories = store.stories(thread_id=thread.id, limit=STORY_LIMIT)
             copies = store.duplicates(thread.id)
             stories_widget.show(stories, keep=keep, now=now, timeline=True, copies=copies)
-            stories_widget.border_title = f"{clean_line(thread.name, 60)} ({len(stories)})"
+            # Literal Content: a thread name (from feeds, or typed by the user) is never markup.
+            stories_widget.border_title = Content(f"{clean_line(thread.name, 60)} ({len(stories)})")
             self.thread_entities = store.top_entities(thread_id=thread.id, limit=24)
         if stories_widget.current is None:
             self.show_story(None)
@@ -372,6 +385,22 @@ class MainScreen(Screen[None]):
             self.notify(f"{exc} (press S to choose another path)", severity="error", markup=False)
             return
         self.notify(f"Saved to {written}", title="Dossier", markup=False)
+
+    # -- corrections by hand (ui/screens/corrections.py) ----------------------------------
+    def action_detach(self) -> None:
+        corrections.detach(self)
+
+    def action_merge_thread(self) -> None:
+        corrections.merge(self)
+
+    def action_rename_thread(self) -> None:
+        corrections.rename(self)
+
+    def action_undo_correction(self) -> None:
+        corrections.undo(self)
+
+    def action_why(self) -> None:
+        corrections.why(self)
 
     def mark(self, story: Story, read: bool) -> None:
         """Mark a story and its re-publications read (or unread)."""
