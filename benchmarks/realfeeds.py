@@ -16,8 +16,9 @@ feeds.toml lists one [[feed]] per file, and `python -m briefing --feeds F --db D
 runs as a subprocess into a fresh temporary store. Thread ids are read back from the store
 (merges followed), joined on the item's link to <day>.labels.jsonl and scored: pairwise and
 B-cubed P/R/F1 (threads.scores), the purity of the biggest thread, the share of labelled threads
-of 2+ recovered (half or more of their items in one thread that is >= 80% theirs) and the number
-of impure threads of 5+ items. The ten biggest threads of each day are printed as `# ` comments.
+of 2+ recovered (half or more of their items, at least two, in one thread >= 80% theirs) and
+the number of impure threads of 5+ items. The ten biggest threads of each day are printed as
+`# ` comments.
 
 Stream: the nine August 2020 snapshots, oldest first, into ONE store, one fetch per snapshot,
 each served from a copy dated with date_undated.py (the feed address stays the same, so story
@@ -188,7 +189,8 @@ def thread_scores(pred: dict[str, int], gold: dict[str, str]) -> dict[str, float
     recovered = {
         g
         for (t, g), n in cells.items()
-        if gold_sizes[g] >= 2 and 2 * n >= gold_sizes[g] and n >= 0.8 * sizes[t]
+        # n >= 2: one item of a pair left alone in its own thread recovers nothing.
+        if gold_sizes[g] >= 2 and n >= 2 and 2 * n >= gold_sizes[g] and n >= 0.8 * sizes[t]
     }
     return {
         "largest_thread_purity": purity[biggest] if biggest is not None else 0.0,

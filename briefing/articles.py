@@ -385,10 +385,10 @@ def improve_threads(
 
     Each story keeps its thread. The engine is warmed with the other active threads, then the
     stories' threads are added with the article text standing for each story's summary; the
-    engine's own merge test (centroid similarity over the model's merge threshold) decides if
+    engine's own merge test (each thread's members would join the other) decides if
     a thread now belongs with another, and store.merge_threads moves and records it.
     """
-    from briefing.enrich import _item
+    from briefing.enrich import thread_item
     from briefing.threads import ThreadEngine, thread_name
 
     targets = {s.id: s for s in (store.story(i) for i in story_ids) if s and s.thread_id}
@@ -405,7 +405,7 @@ def improve_threads(
     for rowid, story in members:
         if story.id in texts:  # the article's words and entities stand for the story now
             story.summary = texts[story.id]
-        item = _item(story, ents.get(rowid, ()))
+        item = thread_item(story, ents.get(rowid, ()))
         assert story.thread_id is not None
         items[story.thread_id].append(item)
         (later if story.thread_id in target_threads else warm).append((item, story.thread_id))

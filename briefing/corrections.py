@@ -64,7 +64,7 @@ def undo(store: Store) -> Correction | None:
 
 def name_threads(store: Store, thread_ids: Iterable[int]) -> None:
     """Name these threads from their stories the way the engine does after it assigns them."""
-    from briefing.enrich import _item
+    from briefing.enrich import thread_item
     from briefing.threads import thread_name
 
     live = {t for t in (store.resolve_thread(i) for i in thread_ids) if t is not None}
@@ -72,7 +72,7 @@ def name_threads(store: Store, thread_ids: Iterable[int]) -> None:
     ents = store.entity_keys([rowid for rows in members.values() for rowid, _ in rows])
     df, n_docs = store.doc_freq()
     names = {
-        tid: thread_name([_item(s, ents.get(rowid, ())) for rowid, s in rows], df, n_docs)
+        tid: thread_name([thread_item(s, ents.get(rowid, ())) for rowid, s in rows], df, n_docs)
         for tid, rows in members.items()
         if rows
     }

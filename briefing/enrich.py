@@ -11,7 +11,7 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("briefing.enrich")
 ANNOTATE_BATCH = 512
 THREAD_BATCH = 1000
+# A batch reaching further back than this before its median is mostly old items re-sent: the
+# threads they could join are warmed no further back, so one year-old date cannot load history.
+MAX_LOOKBACK = timedelta(days=14)
+BOILERPLATE_SAMPLE = 40  # a feed's items compared to find what it repeats under each
 _shared: Recognizer | None = None
 _frozen = False
 _shared_lock = threading.Lock()
@@ -120,21 +124,70 @@ def settle_entities(store: Store, keys: set[str]) -> None:
     store.upsert_entities(rows)
 
 
-def _item(story: Story, ents: Sequence[tuple[str, str, str]]) -> ThreadItem:
+def thread_item(
+    story: Story,
+    ents: Sequence[tuple[str, str, str]],
+    cap: datetime | None = None,
+    boiler: frozenset[str] | None = None,
+) -> ThreadItem:
+    """A story as the thread engine reads it. With ``boiler`` (its feed's repeated segments),
+    title and summary lose what the feed repeats, and entities named only there are dropped."""
+    from briefing import boilerplate
     from briefing.threads import ThreadItem
+    from briefing.threads_text import tokens
 
+    title, summary = story.title, story.summary
+    if boiler is not None:
+        title = boilerplate.strip_title(title, boiler)
+        summary = boilerplate.strip(summary, boiler)
+        if summary != story.summary or title != story.title:
+            present = set(tokens(f"{title} {summary}"))
+            ents = [e for e in ents if present.intersection(tokens(e[2]))]
     keys = tuple(dict.fromkeys(f"{etype.lower()}:{key}" for key, etype, _ in ents))
     names = tuple(dict.fromkeys((f"{etype.lower()}:{key}", name) for key, etype, name in ents))
     return ThreadItem(
         story_id=story.id,
-        title=story.title,
-        summary=story.summary,
+        title=title,
+        summary=summary,
         source=story.source,
         link=story.link,
-        published=story.published,
+        published=thread_time(story, cap),
         entities=keys,
         entity_names=names,
     )
+
+
+def feed_boilerplate(store: Store, stories: Sequence[Story]) -> dict[str, frozenset[str]]:
+    """Per feed, the segments and title parts it repeats across its items: the stories at
+    hand, topped up with the feed's latest stored ones when a refresh brought only a few."""
+    from briefing import boilerplate
+
+    texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for story in stories:
+        texts[story.feed_url].append((story.title, story.summary))
+    few = [url for url, found in texts.items() if len(found) < BOILERPLATE_SAMPLE]
+    texts.update(store.recent_texts(few, BOILERPLATE_SAMPLE))
+    return {
+        url: boilerplate.repeated([s for _, s in found], [t for t, _ in found])
+        for url, found in texts.items()
+    }
+
+
+def thread_time(story: Story, cap: datetime | None = None) -> datetime:
+    """When a story happened, for threading: never later than when it was first seen (a
+    scheduled post, a time-zone slip or a year typo), nor than ``cap``."""
+    when = min(story.published, story.first_seen)
+    return when if cap is None or when <= cap else cap
+
+
+def time_cap(times: Sequence[datetime], window: timedelta) -> datetime:
+    """The latest believable threading time for a batch: its median plus the join window.
+
+    One story dated years ahead (an undated item stamped with a later clock) would otherwise
+    set the engine's clock forward and expire every thread; most of a batch is honest.
+    """
+    ordered = sorted(times)
+    return ordered[len(ordered) // 2] + window
 
 
 def thread(
@@ -150,34 +203,40 @@ def thread(
     pending = store.unthreaded(limit=1_000_000)
     if not pending:
         return []
+    cap = time_cap([thread_time(s) for _, s in pending], join_window)
+    pending.sort(key=lambda p: (thread_time(p[1], cap), p[0]))
+    start = max(thread_time(pending[0][1], cap), cap - MAX_LOOKBACK) - join_window
     engine = ThreadEngine(join_window=join_window)
-    members = store.active_members(since=pending[0][1].published - join_window)
+    members = store.active_members(since=start)
     ents = store.entity_keys([rowid for rowid, _ in members + pending])
+    boiler = feed_boilerplate(store, [s for _, s in members + pending])
     df, n_docs = store.doc_freq()
     items: dict[int, list[ThreadItem]] = defaultdict(list)
     warm = []
     for rowid, story in members:
-        item = _item(story, ents.get(rowid, ()))
+        item = thread_item(story, ents.get(rowid, ()), cap, boiler[story.feed_url])
         assert story.thread_id is not None
         warm.append((item, story.thread_id))
         items[story.thread_id].append(item)
     engine.warm(warm, df, n_docs)
+    todo = [
+        (story, thread_item(story, ents.get(rowid, ()), cap, boiler[story.feed_url]))
+        for rowid, story in pending
+    ]
+    engine.observe(item for _, item in todo)
     rows: list[tuple[str, int, str | None]] = []
     scores: dict[str, float] = {}  # the join probability of each, for the why view
     touched: set[int] = set()
-    for done, (rowid, story) in enumerate(pending, 1):
-        item = _item(story, ents.get(rowid, ()))
-        assignment = engine.assign(item, partial(store.new_thread, story.published))
+    for done, (story, item) in enumerate(todo, 1):
+        assignment = engine.assign(item, partial(store.new_thread, item.published))
         rows.append((story.id, assignment.thread_id, assignment.duplicate_of))
         scores[story.id] = assignment.score
         items[assignment.thread_id].append(item)
         touched.add(assignment.thread_id)
-        if len(rows) >= THREAD_BATCH or done == len(pending):
+        if len(rows) >= THREAD_BATCH or done == len(todo):
             store.save_assignments(rows, engine.doc_freq_delta(), engine.n_docs, scores)
             rows = []
-            notify(
-                Progress("threads", done, len(pending), message=f"Threads: {done}/{len(pending)}")
-            )
+            notify(Progress("threads", done, len(todo), message=f"Threads: {done}/{len(todo)}"))
             if cancel is not None and cancel.is_set():
                 break
     if rows:
@@ -186,7 +245,7 @@ def thread(
         if store.kept_apart(keep, gone):  # the user detached a story of one from the other
             continue
         engine.apply_merge(keep, gone)
-        store.merge_threads(keep, gone, pending[-1][1].published)
+        store.merge_threads(keep, gone, todo[-1][1].published)
         items[keep].extend(items.pop(gone, []))
         touched.discard(gone)
         touched.add(keep)

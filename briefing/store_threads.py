@@ -101,6 +101,19 @@ class ThreadQueries(StoreBase):
                 found.setdefault(int(story), []).append((str(key), str(etype), str(name)))
         return found
 
+    def recent_texts(
+        self, feed_urls: Iterable[str], limit: int = 60
+    ) -> dict[str, list[tuple[str, str]]]:
+        """Each feed's latest (title, summary) pairs: what its boilerplate is learnt from."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for url in feed_urls:
+            rows = self.db.execute(
+                "SELECT title, summary FROM stories WHERE feed_url = ? ORDER BY rowid DESC LIMIT ?",
+                (url, limit),
+            )
+            found[url] = [(str(r[0]), str(r[1])) for r in rows]
+        return found
+
     def doc_freq(self) -> tuple[dict[str, int], int]:
         df = {str(t): int(n) for t, n in self.db.execute("SELECT term, df FROM term_df")}
         return df, int(self.get_meta("thread_docs", "0"))
@@ -151,10 +164,10 @@ class ThreadQueries(StoreBase):
             UPDATE threads SET
                 stories = (SELECT count(*) FROM stories WHERE thread_id = threads.id),
                 sources = (SELECT count(DISTINCT source) FROM stories WHERE thread_id = threads.id),
-                first_seen = coalesce(
-                    (SELECT min(published) FROM stories WHERE thread_id = threads.id), first_seen),
-                last_seen = coalesce(
-                    (SELECT max(published) FROM stories WHERE thread_id = threads.id), last_seen)
+                first_seen = coalesce((SELECT min(min(published, first_seen)) FROM stories
+                    WHERE thread_id = threads.id), first_seen),
+                last_seen = coalesce((SELECT max(min(published, first_seen)) FROM stories
+                    WHERE thread_id = threads.id), last_seen)
             WHERE id = ?
             """,
             [(tid,) for tid in thread_ids],

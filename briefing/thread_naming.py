@@ -28,6 +28,16 @@ FIRST_PREFIXES = (*PLACE_PREFIXES, "person:")  # "Idlib · Sochi deal": places, 
 # ("patrols") says more, so it ranks below plain words, not above them like other entities.
 GROUP_PREFIXES = ("norp:",)
 GROUP_BOOST = 0.8
+# A headline names a story; a summary's words are half as good a handle on it.
+SUMMARY_WEIGHT = 0.5
+# Words that fill headlines on real feeds but name no story ("made", "across", "July").
+NAME_STOP_WORDS = frozenset(
+    """
+    january february march april may june july august september october november december
+    made make makes making across almost amid among still back could might many much
+    latest time times people help helps need needs calls call set sets way ways
+    """.split()
+)
 
 
 class _Candidate:
@@ -54,22 +64,22 @@ def _candidates(
     members: Sequence[ThreadItem], df: Mapping[str, int], n_docs: int
 ) -> list[_Candidate]:
     size = len(members)
-    word_docs: Counter[str] = Counter()
+    word_docs: Counter[str] = Counter()  # stories naming it in the title, or half in the summary
     forms: dict[str, Counter[str]] = {}
     ent_docs: Counter[str] = Counter()
     ent_names: dict[str, Counter[str]] = {}
     for item in members:
-        seen: set[str] = set()
-        for text in (item.title, item.summary):
+        seen: dict[str, float] = {}
+        for text, weight in ((item.summary, SUMMARY_WEIGHT), (item.title, 1.0)):
             seq = words(text)
             for key, surface in seq:
-                if key:
-                    seen.add(key)
+                if key and key not in NAME_STOP_WORDS:
+                    seen[key] = weight
                     forms.setdefault(key, Counter())[surface] += 1
             for (a, sa), (b, sb) in pairwise(seq):
                 if a and b:
                     gram = f"{a} {b}"
-                    seen.add(gram)
+                    seen[gram] = weight
                     forms.setdefault(gram, Counter())[f"{sa} {sb}"] += 1
         word_docs.update(seen)
         names = dict(item.entity_names)

@@ -1,9 +1,15 @@
-"""Incremental story threading (after Miranda et al., EMNLP 2018).
+"""Incremental story threading (after Miranda et al., EMNLP 2018, with pairwise linkage).
 
 Each story is compared with the *active* threads only (newest story within ``join_window``),
-found through an inverted index, so the cost per story does not grow with history. A logistic
-model over a few similarity features (threads_model.py) decides join-or-new. State is in
-memory and a pure function of (assigned items, document frequencies): ``warm`` rebuilds it.
+found through an inverted index, so the cost per story does not grow with history. For the few
+best candidates, the story is scored against each of the thread's recent members by a logistic
+pair model (threads_model.py); it joins when the closest member and the members on average are
+likely enough, else it starts a thread. Comparing with recent members rather than a centroid
+keeps a growing thread from drifting into a topic.
+
+Document frequencies come from the store plus the whole batch being threaded (``observe``), so
+the first stories of a day are weighed with the day's vocabulary, not with an empty table.
+State is in memory and a pure function of (assigned items, document frequencies).
 """
 
 from __future__ import annotations
@@ -20,15 +26,17 @@ from briefing.threads_text import bag, bigrams, entity_key, normalise_url, salie
 
 __all__ = ["Assignment", "ThreadEngine", "ThreadItem", "ThreadModel", "thread_name"]
 
-MAX_CANDIDATES = 6  # threads scored in full per story, after a cheap overlap ranking
+MAX_CANDIDATES = 8  # threads scored in full per story, after a cheap overlap ranking
+RECENT_MEMBERS = 12  # members a story is compared with: the thread as it is now, not its past
+MERGE_MEMBERS = 6  # members per side compared when two threads might be one
 DUP_CHECK_MEMBERS = 64  # recent members checked for a near-identical title
 DUP_JACCARD = 0.8
-MERGE_PROBE_TERMS = 8  # a thread's heaviest terms, looked up to find merge partners
 MIN_TITLE_WORDS = 4  # shorter identical titles ("Business Highlights") are columns, not copies
 # Both sides name at least this many people/organisations/places before sharing none of them
 # counts as evidence of two different events (one name alone is often a dateline or outlet).
 MIN_SALIENT = 2
 MIN_SUMMARY_WORDS = 8  # fewer content words is a dek or a repeated title: scored as a headline
+Vector = dict[str, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +46,7 @@ class ThreadItem:
     summary: str
     source: str
     link: str
-    published: datetime  # tz-aware UTC
+    published: datetime  # tz-aware UTC: the story's threading time (see enrich.thread)
     entities: tuple[str, ...] = ()  # canonical entity keys
     entity_names: tuple[tuple[str, str], ...] = ()  # (key, display name), for naming
 
@@ -49,30 +57,36 @@ class Assignment:
     thread_id: int
     new_thread: bool
     duplicate_of: str | None  # a re-publication of this story already in the thread
-    score: float = 0.0  # the join probability; 1.0 for a re-publication, 0.0 for a new thread
+    score: float = 0.0  # the join probability (1.0 for a re-publication, 0.0 for a new thread)
 
 
 class _Doc:
-    """One story as sparse term counts per sub-vector."""
+    """One story: its term counts, and unit TF-IDF vectors made once the df is known."""
 
     __slots__ = (
-        *("bigr", "ents", "has_summary", "names", "runs", "text", "title_set", "title_sig"),
-        *("ts", "url"),
+        *("bigr", "ents", "has_summary", "names", "runs", "source", "story_id", "terms"),
+        *("text", "title", "title_set", "title_sig", "ts", "url", "vectors", "version"),
     )
 
     def __init__(self, item: ThreadItem) -> None:
         title_words = words(item.title)
         summary_words = words(item.summary)
+        self.story_id = item.story_id
+        self.title = bag([k for k, _ in title_words if k])
         self.text = bag([k for k, _ in title_words + summary_words if k])
         self.has_summary = sum(1 for k, _ in summary_words if k) >= MIN_SUMMARY_WORDS
         self.bigr = bag(bigrams(title_words) + bigrams(summary_words))
         self.ents = bag([entity_key(e) for e in item.entities])
         self.names, self.runs = salient(item.entities)
-        self.title_set = frozenset(k for k, _ in title_words if k)
+        self.source = item.source
+        self.title_set = frozenset(self.title)
         sig = title_key(item.title)
         self.title_sig = sig if len(sig.split()) >= MIN_TITLE_WORDS and not item.summary else ""
         self.url = normalise_url(item.link) if item.link else ""
         self.ts = item.published.timestamp()
+        self.terms = (*self.text, *self.ents)  # what the inverted index knows it by
+        self.vectors: tuple[Vector, Vector, Vector, Vector] | None = None
+        self.version = -1  # the engine's df version the vectors were made with
 
     def all_keys(self) -> Iterable[str]:
         yield from self.text
@@ -82,37 +96,50 @@ class _Doc:
 
 class _Thread:
     __slots__ = (
-        *("bigr", "dup_keys", "ents", "names", "newest", "oldest", "raw_sq", "recent", "runs"),
-        *("size", "text", "tid"),
+        *("centroid", "centroid_version", "dup_keys", "newest", "oldest", "recent", "size"),
+        *("terms", "tid"),
     )
 
     def __init__(self, tid: int, ts: float) -> None:
         self.tid = tid
-        self.text: dict[str, float] = {}
-        self.bigr: dict[str, float] = {}
-        self.ents: dict[str, float] = {}
-        self.names: set[str] = set()  # salient entity names of all members
-        self.runs: set[str] = set()  # their word runs, for partial-name matches
+        self.terms: dict[str, int] = {}  # term -> members holding it (the index's view)
         self.size = 0
-        self.raw_sq = 0.0  # squared norm of the raw counts, exact: ranks candidates cheaply
         self.newest = ts
         self.oldest = ts
-        self.recent: list[tuple[str, frozenset[str]]] = []  # (story_id, title words)
+        self.recent: list[_Doc] = []  # newest last, at most DUP_CHECK_MEMBERS
         self.dup_keys: list[tuple[bool, str]] = []  # (is url, key) entries it owns
+        self.centroid: tuple[Vector, Vector] | None = None  # made on demand (_centroid)
+        self.centroid_version = -1
 
-    def add(self, doc: _Doc, story_id: str) -> None:
-        for own, new in ((self.text, doc.text), (self.bigr, doc.bigr), (self.ents, doc.ents)):
-            for k, v in new.items():
-                old = own.get(k, 0.0)
-                own[k] = old + v
-                self.raw_sq += 2.0 * old * v + v * v
-        self.names |= doc.names
-        self.runs |= doc.runs
+    def add(self, doc: _Doc) -> None:
+        self.centroid = None
+        for k in doc.terms:
+            self.terms[k] = self.terms.get(k, 0) + 1
         self.size += 1
         self.newest = max(self.newest, doc.ts)
         self.oldest = min(self.oldest, doc.ts)
-        self.recent.append((story_id, doc.title_set))
+        self.recent.append(doc)
+        self.recent.sort(key=lambda d: d.ts)
         del self.recent[:-DUP_CHECK_MEMBERS]
+
+    def members(self, n: int = RECENT_MEMBERS) -> list[_Doc]:
+        return self.recent[-n:]
+
+
+def _unit(counts: Mapping[str, float], idf: Callable[[str], float]) -> Vector:
+    vec = {k: v * idf(k) for k, v in counts.items()}
+    norm = math.sqrt(math.fsum(v * v for v in vec.values()))
+    return {k: v / norm for k, v in vec.items()} if norm else {}
+
+
+def _one(_key: str) -> float:
+    return 1.0
+
+
+def _dot(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return math.fsum(v * b[k] for k, v in a.items() if k in b)
 
 
 class ThreadEngine:
@@ -124,10 +151,12 @@ class ThreadEngine:
         self._threads: dict[int, _Thread] = {}
         self._postings: dict[str, set[int]] = {}
         self._expiry: list[tuple[float, int]] = []  # (newest ts, thread id), lazily stale
-        self._newest_seen = -math.inf
+        self._clock = -math.inf
         self._df: dict[str, int] = {}
         self._n_docs = 0
+        self._df_version = 0  # bumped by each count: cached vectors older than it are remade
         self._delta: dict[str, int] = {}
+        self._observed: set[str] = set()  # story ids counted in df ahead of their assignment
         self._by_url: dict[str, tuple[str, int]] = {}
         self._by_title: dict[str, tuple[str, int]] = {}
         self._touched: set[int] = set()
@@ -147,18 +176,27 @@ class ThreadEngine:
         doc_freq: Mapping[str, int] | None = None,
         n_docs: int = 0,
     ) -> None:
-        """Rebuild centroids from stored assignments; df comes from the store, not recounted."""
+        """Rebuild threads from stored assignments; df comes from the store, not recounted."""
         count_df = doc_freq is None
         if doc_freq is not None:
             self._df = dict(doc_freq)
             self._n_docs = n_docs
+            self._df_version += 1
         for item, tid in items:
             doc = _Doc(item)
-            self._add(doc, item.story_id, tid)
+            self._add(doc, tid)
             if count_df:
                 self._count(doc, record=False)
         self._expire()
         self._touched.clear()
+
+    def observe(self, items: Iterable[ThreadItem]) -> None:
+        """Count a batch in the document frequencies before threading it, so early stories
+        are weighed with the batch's vocabulary ("covid" is common from the first story on)."""
+        for item in items:
+            if item.story_id not in self._observed:
+                self._observed.add(item.story_id)
+                self._count(_Doc(item), record=True)
 
     def doc_freq_delta(self) -> dict[str, int]:
         delta, self._delta = self._delta, {}
@@ -169,105 +207,166 @@ class ThreadEngine:
     def assign(self, item: ThreadItem, new_thread_id: Callable[[], int]) -> Assignment:
         doc = _Doc(item)
         tid, dup = self._duplicate(doc)
-        new, score = False, 1.0
+        score = 1.0 if tid is not None else 0.0
+        new = False
         if tid is None:
-            tid, score = self._decide(doc, bool(item.entities))
+            tid, score = self._decide(doc)
         if tid is None:
             tid, new, score = new_thread_id(), True, 0.0
         elif dup is None:
             dup = self._near_duplicate(doc, self._threads[tid])
-        self._add(doc, item.story_id, tid)
-        self._count(doc, record=True)
-        self._expire()
-        return Assignment(item.story_id, tid, new, dup, score)
-
-    def features(self, doc_item: ThreadItem) -> list[tuple[int, list[float]]]:
-        """Feature vectors against each candidate thread (for training and inspection)."""
-        doc = _Doc(doc_item)
-        return [(t.tid, self._features(doc, t)) for t in self._candidates(doc)]
+        self._add(doc, tid)
+        self._count_once(doc, item.story_id)
+        self._advance(doc.ts)
+        return Assignment(item.story_id, tid, new, dup, round(score, 4))
 
     def add_known(self, item: ThreadItem, tid: int) -> None:
         """Add a story to a given thread and count it, as assign would (teacher forcing)."""
         doc = _Doc(item)
-        self._add(doc, item.story_id, tid)
-        self._count(doc, record=True)
-        self._expire()
+        self._add(doc, tid)
+        self._count_once(doc, item.story_id)
+        self._advance(doc.ts)
 
-    def _decide(self, doc: _Doc, has_entities: bool) -> tuple[int | None, float]:
-        linear = self.model.pick(has_entities, doc.has_summary)
+    def pair_features(self, item: ThreadItem) -> list[tuple[int, str, list[float]]]:
+        """(thread, member story id, features) against each candidate's recent members."""
+        doc = _Doc(item)
+        return [
+            (t.tid, m.story_id, self._features(doc, m))
+            for t in self._candidates(doc)
+            for m in t.members()
+        ]
+
+    def thread_features(self, item: ThreadItem) -> list[tuple[int, list[float]]]:
+        """(thread, features) against each candidate thread: for training the thread model."""
+        doc = _Doc(item)
+        return [(t.tid, self._thread_features(doc, t)) for t in self._candidates(doc)]
+
+    def explain(self, item: ThreadItem, thread_id: int) -> float:
+        """The join probability of a story for a live thread (0 if it is not live)."""
+        thread = self._threads.get(thread_id)
+        if thread is None:
+            return 0.0
+        doc = _Doc(item)
+        return self.model.thread.probability(self._thread_features(doc, thread))
+
+    def _decide(self, doc: _Doc) -> tuple[int | None, float]:
         best: tuple[float, int] | None = None
+        linear = self.model.thread
         for thread in self._candidates(doc):
-            p = linear.probability(self._features(doc, thread))
+            feats = self._thread_features(doc, thread)
+            if feats[-1] >= 1.0:
+                # Every recent member names other people, organisations and places than the
+                # story does: two events of one kind (two central banks' decisions), never one.
+                continue
+            p = linear.probability(feats)
             if best is None or p > best[0] or (p == best[0] and thread.tid < best[1]):
                 best = (p, thread.tid)
-        if best is None or best[0] < self.model.threshold_of(linear):
+        need = self.model.threshold if doc.has_summary else self.model.headline_threshold
+        if best is None or best[0] < need:
             return None, 0.0
         return best[1], best[0]
+
+    def _thread_features(self, doc: _Doc, thread: _Thread) -> list[float]:
+        members = thread.members()
+        probs = [self.model.pair.probability(self._features(doc, m)) for m in members]
+        text, ents = self._centroid(thread)
+        vectors = self._vectors(doc)
+        return [
+            max(probs),
+            math.fsum(probs) / len(probs),
+            _dot(vectors[0], text),
+            _dot(vectors[3], ents),
+            math.log1p(thread.size),
+            0.0 if doc.has_summary else 1.0,
+            math.fsum(self._conflict(doc, m) for m in members) / len(members),
+        ]
+
+    def _centroid(self, thread: _Thread) -> tuple[Vector, Vector]:
+        """The members' words and entities taken together (a headline may share a word with
+        each report of a story, and all of them with none)."""
+        if thread.centroid is None or thread.centroid_version != self._df_version:
+            thread.centroid_version = self._df_version
+            text: Vector = {}
+            ents: Vector = {}
+            for member in thread.recent:
+                vectors = self._vectors(member)
+                for acc, part in ((text, vectors[0]), (ents, vectors[3])):
+                    for k, v in part.items():
+                        acc[k] = acc.get(k, 0.0) + v
+            thread.centroid = (_unit(text, _one), _unit(ents, _one))
+        return thread.centroid
 
     def _idf(self, key: str) -> float:
         return math.log((self._n_docs + 1) / (self._df.get(key, 0) + 1)) + 1.0
 
+    def _vectors(self, doc: _Doc) -> tuple[Vector, Vector, Vector, Vector]:
+        """Unit TF-IDF vectors, remade when the df changed: decisions depend on the df and the
+        members only, not on when a member was first compared (so warm == live)."""
+        if doc.vectors is None or doc.version != self._df_version:
+            doc.version = self._df_version
+            idf = self._idf
+            doc.vectors = (
+                _unit(doc.text, idf),
+                _unit(doc.title, idf),
+                _unit(doc.bigr, idf),
+                _unit(doc.ents, idf),
+            )
+        return doc.vectors
+
     def _candidates(self, doc: _Doc) -> list[_Thread]:
         """Active threads sharing a term, ranked by idf-weighted overlap; the best few kept."""
         overlap: dict[int, float] = {}
-        threads = self._threads
-        for part, name in ((doc.text, "text"), (doc.bigr, "bigr"), (doc.ents, "ents")):
-            for k, v in part.items():
-                posting = self._postings.get(k)
-                if not posting:
-                    continue
-                w = v * self._idf(k) ** 2
+        for k in doc.terms:
+            posting = self._postings.get(k)
+            if posting:
+                w = self._idf(k)
                 for tid in posting:
-                    c = getattr(threads[tid], name)[k]
-                    overlap[tid] = overlap.get(tid, 0.0) + w * c
+                    overlap[tid] = overlap.get(tid, 0.0) + w * self._threads[tid].terms[k]
         lo = doc.ts - self.window
         ranked = sorted(
-            (
-                (-s / math.sqrt(self._threads[tid].raw_sq), tid)
-                for tid, s in overlap.items()
-                if self._threads[tid].newest >= lo
-            ),
+            (-s / self._threads[tid].size, tid)
+            for tid, s in overlap.items()
+            if self._threads[tid].newest >= lo
         )
         return [self._threads[tid] for _, tid in ranked[:MAX_CANDIDATES]]
 
-    def _cosine(self, item: dict[str, float], centroid: dict[str, float]) -> float:
-        if not item or not centroid:
-            return 0.0
-        idf = self._idf
-        dot = math.fsum(v * centroid.get(k, 0.0) * idf(k) ** 2 for k, v in item.items())
-        if dot == 0.0:
-            return 0.0
-        n_item = math.fsum((v * idf(k)) ** 2 for k, v in item.items())
-        n_cent = math.fsum((v * idf(k)) ** 2 for k, v in centroid.items())
-        return dot / math.sqrt(n_item * n_cent)
-
-    def _features(self, doc: _Doc, t: _Thread) -> list[float]:
+    def _features(self, doc: _Doc, other: _Doc) -> list[float]:
+        a, b = self._vectors(doc), self._vectors(other)
+        text = _dot(a[0], b[0])
+        title = _dot(a[1], b[1])
+        both = 1.0 if doc.has_summary and other.has_summary else 0.0
+        neither = 0.0 if doc.has_summary or other.has_summary else 1.0
         two_s2 = 2.0 * (self.model.sigma_days * 86400.0) ** 2
         return [
-            self._cosine(doc.text, t.text),
-            self._cosine(doc.bigr, t.bigr),
-            self._cosine(doc.ents, t.ents),
-            math.exp(-((doc.ts - t.newest) ** 2) / two_s2),
-            math.exp(-((doc.ts - t.oldest) ** 2) / two_s2),
-            math.log1p(t.size),
-            self._conflict(doc, t),
+            text,
+            title,
+            _dot(a[2], b[2]),
+            _dot(a[3], b[3]),
+            1.0 if doc.source and doc.source == other.source else 0.0,
+            both,
+            text * both,
+            neither,
+            title * neither,
+            math.exp(-((doc.ts - other.ts) ** 2) / two_s2),
+            self._conflict(doc, other),
         ]
 
     @staticmethod
-    def _conflict(doc: _Doc, t: _Thread) -> float:
-        """1 when story and thread each name enough people/organisations/places and none is
-        shared, even in part ("Ueda" ~ "Kazuo Ueda"): same-kind events, different actors."""
-        if len(doc.names) < MIN_SALIENT or len(t.names) < MIN_SALIENT:
+    def _conflict(doc: _Doc, other: _Doc) -> float:
+        """1 when both stories name enough people/organisations/places and none is shared,
+        even in part ("Ueda" ~ "Kazuo Ueda"): same-kind events, different actors."""
+        if len(doc.names) < MIN_SALIENT or len(other.names) < MIN_SALIENT:
             return 0.0
-        shared = not doc.names.isdisjoint(t.runs) or not doc.runs.isdisjoint(t.names)
+        shared = not doc.names.isdisjoint(other.runs) or not doc.runs.isdisjoint(other.names)
         return 0.0 if shared else 1.0
 
     # -- merges ---------------------------------------------------------------------------
 
     def propose_merges(self, max_pairs: int = 50) -> list[tuple[int, int]]:
-        """(keep, gone) pairs of live threads whose centroids converged, looking only at threads
-        changed since the last call (bounded work). Groups are resolved here: every gone thread
-        maps to its group's oldest thread, so the pairs can be applied in any order."""
+        """(keep, gone) pairs of live threads whose members read as one story, looking only
+        at threads changed since the last call (bounded work). Merging is a stronger act than
+        joining one story: it needs the join test to hold between most members of both sides.
+        Groups are resolved here: every gone thread maps to its group's oldest thread."""
         parent: dict[int, int] = {}
 
         def root(t: int) -> int:
@@ -279,13 +378,9 @@ class ThreadEngine:
             thread = self._threads.get(tid)
             if thread is None:
                 continue
-            top = sorted(thread.text, key=lambda k: (-thread.text[k] * self._idf(k), k))
-            others: set[int] = set()
-            for k in top[:MERGE_PROBE_TERMS]:
-                others |= self._postings.get(k, set())
+            others = {t.tid for m in thread.members(MERGE_MEMBERS) for t in self._candidates(m)}
             for other_id in sorted(others - {tid}):
-                other = self._threads[other_id]
-                if self._centroid_similarity(thread, other) >= self.model.merge_similarity:
+                if self._converged(thread, self._threads[other_id]):
                     a, b = sorted((root(tid), root(other_id)), key=self._age)
                     if a != b:
                         parent[b] = a
@@ -298,11 +393,18 @@ class ThreadEngine:
     def _age(self, tid: int) -> tuple[float, int]:
         return (self._threads[tid].oldest, tid)
 
-    def _centroid_similarity(self, a: _Thread, b: _Thread) -> float:
-        text = self._cosine(a.text, b.text)
-        if a.ents and b.ents:
-            return (text + self._cosine(a.ents, b.ents)) / 2.0
-        return text
+    def _converged(self, a: _Thread, b: _Thread) -> bool:
+        """Each side's recent members would, on average, join the other side."""
+        if max(a.newest, b.newest) - min(a.newest, b.newest) > self.window:
+            return False
+        for one, other in ((a, b), (b, a)):
+            probs = [
+                self.model.thread.probability(self._thread_features(doc, other))
+                for doc in one.members(MERGE_MEMBERS)
+            ]
+            if math.fsum(probs) / len(probs) < self.model.merge_threshold:
+                return False
+        return True
 
     def apply_merge(self, keep: int, gone: int) -> None:
         """Fold ``gone`` into ``keep``; either may already have left the window."""
@@ -314,17 +416,13 @@ class ThreadEngine:
             dst = self._threads[keep] = _Thread(keep, src.newest)
             dst.oldest = src.oldest
         self._drop(src, keep_dups=True)
-        for own, new in ((dst.text, src.text), (dst.bigr, src.bigr), (dst.ents, src.ents)):
-            for k, v in new.items():
-                self._postings.setdefault(k, set()).add(keep)
-                own[k] = own.get(k, 0.0) + v
-        dst.raw_sq = math.fsum(v * v for d in (dst.text, dst.bigr, dst.ents) for v in d.values())
-        dst.names |= src.names
-        dst.runs |= src.runs
+        for k, n in src.terms.items():
+            self._postings.setdefault(k, set()).add(keep)
+            dst.terms[k] = dst.terms.get(k, 0) + n
         dst.size += src.size
         dst.newest = max(dst.newest, src.newest)
         dst.oldest = min(dst.oldest, src.oldest)
-        dst.recent = (dst.recent + src.recent)[-DUP_CHECK_MEMBERS:]
+        dst.recent = sorted(dst.recent + src.recent, key=lambda d: d.ts)[-DUP_CHECK_MEMBERS:]
         for is_url, key in src.dup_keys:
             table = self._by_url if is_url else self._by_title
             table[key] = (table[key][0], keep)
@@ -338,7 +436,8 @@ class ThreadEngine:
         """Same URL, or the same long title, already in a live thread: that thread, that story."""
         for key, table in ((doc.url, self._by_url), (doc.title_sig, self._by_title)):
             hit = table.get(key) if key else None
-            if hit is not None and hit[1] in self._threads:
+            live = self._threads.get(hit[1]) if hit is not None else None
+            if hit is not None and live is not None and live.newest >= doc.ts - self.window:
                 return hit[1], hit[0]
         return None, None
 
@@ -346,40 +445,52 @@ class ThreadEngine:
     def _near_duplicate(doc: _Doc, thread: _Thread) -> str | None:
         if len(doc.title_set) < MIN_TITLE_WORDS - 1:
             return None
-        for story_id, other in reversed(thread.recent):
-            union = len(doc.title_set | other)
-            if union and len(doc.title_set & other) / union >= DUP_JACCARD:
-                return story_id
+        for other in reversed(thread.recent):
+            union = len(doc.title_set | other.title_set)
+            if union and len(doc.title_set & other.title_set) / union >= DUP_JACCARD:
+                return other.story_id
         return None
 
     # -- bookkeeping ----------------------------------------------------------------------
 
-    def _add(self, doc: _Doc, story_id: str, tid: int) -> None:
+    def _add(self, doc: _Doc, tid: int) -> None:
         thread = self._threads.get(tid)
         if thread is None:
             thread = self._threads[tid] = _Thread(tid, doc.ts)
-        for k in doc.all_keys():
+        for k in doc.terms:
             self._postings.setdefault(k, set()).add(tid)
-        thread.add(doc, story_id)
+        thread.add(doc)
         for is_url, key in ((True, doc.url), (False, doc.title_sig)):
             table = self._by_url if is_url else self._by_title
             if key and key not in table:
-                table[key] = (story_id, tid)
+                table[key] = (doc.story_id, tid)
                 thread.dup_keys.append((is_url, key))
         heapq.heappush(self._expiry, (thread.newest, tid))
-        self._newest_seen = max(self._newest_seen, doc.ts)
         self._touched.add(tid)
 
+    def _count_once(self, doc: _Doc, story_id: str) -> None:
+        if story_id in self._observed:
+            self._observed.discard(story_id)
+        else:
+            self._count(doc, record=True)
+
     def _count(self, doc: _Doc, *, record: bool) -> None:
+        self._df_version += 1
         self._n_docs += 1
         for k in doc.all_keys():
             self._df[k] = self._df.get(k, 0) + 1
             if record:
                 self._delta[k] = self._delta.get(k, 0) + 1
 
+    def _advance(self, ts: float) -> None:
+        """The clock follows the stories being assigned (oldest first), never the stored ones:
+        a member dated in the future must not expire the threads a batch could still join."""
+        self._clock = max(self._clock, ts)
+        self._expire()
+
     def _expire(self) -> None:
         """Drop threads whose newest story left the window: they can never be joined again."""
-        cutoff = self._newest_seen - self.window
+        cutoff = self._clock - self.window
         while self._expiry and self._expiry[0][0] < cutoff:
             ts, tid = heapq.heappop(self._expiry)
             thread = self._threads.get(tid)
@@ -387,13 +498,12 @@ class ThreadEngine:
                 self._drop(thread)
 
     def _drop(self, thread: _Thread, *, keep_dups: bool = False) -> None:
-        for part in (thread.text, thread.bigr, thread.ents):
-            for k in part:
-                posting = self._postings.get(k)
-                if posting is not None:
-                    posting.discard(thread.tid)
-                    if not posting:
-                        del self._postings[k]
+        for k in thread.terms:
+            posting = self._postings.get(k)
+            if posting is not None:
+                posting.discard(thread.tid)
+                if not posting:
+                    del self._postings[k]
         for is_url, key in [] if keep_dups else thread.dup_keys:
             (self._by_url if is_url else self._by_title).pop(key, None)
         del self._threads[thread.tid]

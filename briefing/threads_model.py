@@ -1,11 +1,13 @@
-"""The join-or-new decision: a small logistic model over story-vs-thread similarity features.
+"""The join-or-new decision: a logistic model over story-vs-story similarity features.
+
+A story is compared with each recent member of a candidate thread, not with the thread's
+centroid: a centroid widens with every story it absorbs, so a big thread ends up "similar" to
+everything (on real feeds that built a 69-story blob at 17% purity). The story joins a thread
+only when its best pair probability clears ``join_best`` and the mean over the members clears
+``join_mean``: one close member is not enough if the rest of the thread is about something else.
 
 Weights are data (briefing/data/thread_model.json, written by benchmarks/train_threads.py);
 the defaults below are a copy of a trained file so the engine still works if it is missing.
-Weight sets by regime: with entities or words alone, because a model trained with an entity
-feature would read "no entities" as "entities disagree"; and headline-only or with a summary,
-because a summary raises every text cosine (generic words are shared across stories of a kind),
-so a headline-tuned threshold lets same-kind stories join. A summary set has its own threshold.
 """
 
 from __future__ import annotations
@@ -18,24 +20,37 @@ from pathlib import Path
 from typing import Any
 
 # Order matters: weights in the JSON file are stored by name, the engine builds vectors in it.
-FEATURES = (
-    "text",  # cosine, title+summary words vs thread centroid
-    "bigram",  # cosine, adjacent word pairs vs thread centroid
-    "entity",  # cosine, entity keys vs thread centroid
-    "time_newest",  # Gaussian of the gap to the thread's newest story
-    "time_oldest",  # Gaussian of the gap to the thread's oldest story
-    "log_size",  # log(1 + stories in thread)
+PAIR_FEATURES = (
+    "text",  # TF-IDF cosine, title + summary words
+    "title",  # TF-IDF cosine, title words only
+    "bigram",  # TF-IDF cosine, adjacent word pairs
+    "entity",  # TF-IDF cosine, entity keys (people, places, organisations, groups)
+    "same_source",  # both from one outlet: an outlet's running coverage of one story
+    "both_summary",  # both carry a real summary: every cosine is read on a different scale
+    "text_summary",  # text cosine when both carry a summary, else 0
+    "headlines",  # neither carries a summary: two headlines, worded apart even when one story
+    "title_headlines",  # title cosine when neither carries a summary, else 0
+    "time",  # Gaussian of the gap between the two stories
     "entity_conflict",  # both name people/orgs/places, none shared (threads.py, _conflict)
 )
+THREAD_FEATURES = (
+    "best",  # the pair probability of the closest recent member
+    "mean",  # the mean pair probability over the recent members
+    "centroid_text",  # TF-IDF cosine with the members' words taken together
+    "centroid_entity",  # TF-IDF cosine with the members' entities taken together
+    "log_size",  # log(1 + stories in thread)
+    "headline",  # the story has no summary
+    "conflict",  # share of recent members naming other people/orgs/places only (_conflict)
+)
+FEATURES = PAIR_FEATURES  # the pair model's, for callers that name one list
 
 MODEL_PATH = Path(__file__).with_name("data") / "thread_model.json"
 
 
 @dataclass(frozen=True, slots=True)
 class LinearModel:
-    weights: tuple[float, ...]  # aligned with FEATURES
+    weights: tuple[float, ...]  # aligned with its feature names
     bias: float
-    threshold: float | None = None  # its own join threshold, else the ThreadModel's
 
     def probability(self, features: Sequence[float]) -> float:
         z = self.bias + math.fsum(w * f for w, f in zip(self.weights, features, strict=True))
@@ -44,75 +59,43 @@ class LinearModel:
         return 1.0 / (1.0 + math.exp(-z))
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> LinearModel:
+    def from_json(cls, data: Mapping[str, Any], names: Sequence[str]) -> LinearModel:
         w = data["weights"]
-        threshold = data.get("threshold")
-        return cls(
-            tuple(float(w.get(name, 0.0)) for name in FEATURES),
-            float(data["bias"]),
-            None if threshold is None else float(threshold),
-        )
+        return cls(tuple(float(w.get(name, 0.0)) for name in names), float(data["bias"]))
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "weights": dict(zip(FEATURES, self.weights, strict=True)),
-            "bias": self.bias,
-        }
-        if self.threshold is not None:
-            out["threshold"] = self.threshold
-        return out
+    def to_json(self, names: Sequence[str]) -> dict[str, Any]:
+        return {"weights": dict(zip(names, self.weights, strict=True)), "bias": self.bias}
 
 
 @dataclass(frozen=True, slots=True)
 class ThreadModel:
-    words: LinearModel  # headline-only story, no entities
-    entities: LinearModel  # headline-only story with entities
+    pair: LinearModel  # P(two stories are one story), over PAIR_FEATURES
+    thread: LinearModel  # P(a story belongs to a thread), over THREAD_FEATURES
     threshold: float = 0.5  # join the best thread if its probability is at least this
+    headline_threshold: float = 0.5  # the same for a story with no summary (a bare headline)
+    merge_threshold: float = 0.8  # two live threads merge when each one's members join the other
     sigma_days: float = 3.0  # width of the time similarity
-    merge_similarity: float = 0.6  # centroid cosine above which two live threads converge
-    summary_words: LinearModel | None = None  # story with a summary; None: the headline set
-    summary_entities: LinearModel | None = None
-
-    def pick(self, has_entities: bool, has_summary: bool = False) -> LinearModel:
-        summary = self.summary_entities if has_entities else self.summary_words
-        if has_summary and summary is not None:
-            return summary
-        return self.entities if has_entities else self.words
-
-    def threshold_of(self, linear: LinearModel) -> float:
-        return self.threshold if linear.threshold is None else linear.threshold
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ThreadModel:
-        def optional(name: str) -> LinearModel | None:
-            return LinearModel.from_json(data[name]) if data.get(name) else None
-
         return cls(
-            words=LinearModel.from_json(data["words"]),
-            entities=LinearModel.from_json(data["entities"]),
+            pair=LinearModel.from_json(data["pair"], PAIR_FEATURES),
+            thread=LinearModel.from_json(data["thread"], THREAD_FEATURES),
             threshold=float(data.get("threshold", 0.5)),
+            headline_threshold=float(data.get("headline_threshold", 0.5)),
+            merge_threshold=float(data.get("merge_threshold", 0.8)),
             sigma_days=float(data.get("sigma_days", 3.0)),
-            merge_similarity=float(data.get("merge_similarity", 0.6)),
-            summary_words=optional("summary_words"),
-            summary_entities=optional("summary_entities"),
         )
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "features": list(FEATURES),
-            "words": self.words.to_json(),
-            "entities": self.entities.to_json(),
+        return {
+            "pair": self.pair.to_json(PAIR_FEATURES),
+            "thread": self.thread.to_json(THREAD_FEATURES),
             "threshold": self.threshold,
+            "headline_threshold": self.headline_threshold,
+            "merge_threshold": self.merge_threshold,
             "sigma_days": self.sigma_days,
-            "merge_similarity": self.merge_similarity,
         }
-        for name, linear in (
-            ("summary_words", self.summary_words),
-            ("summary_entities", self.summary_entities),
-        ):
-            if linear is not None:
-                out[name] = linear.to_json()
-        return out
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ThreadModel:
@@ -130,12 +113,12 @@ class ThreadModel:
 
 
 DEFAULT_MODEL = ThreadModel(
-    words=LinearModel((2.8058, 1.4969, 0.0, 0.0, 0.0, -0.0576, 0.0), -2.0608),
-    entities=LinearModel((2.5286, 1.331, 1.5083, 0.0, 0.0, -0.0533, 0.0), -2.1849),
-    threshold=0.1192,
-    merge_similarity=0.2,
-    summary_words=LinearModel((2.8058, 1.4969, 0.0, 0.0, 0.0, -0.0576, 0.0), -2.0608, 0.1824),
-    summary_entities=LinearModel(
-        (2.5286, 1.331, 1.5083, 0.0, 0.0, -0.0533, -1.4749), -2.1849, 0.2227
+    pair=LinearModel(
+        (3.5095, 2.3423, 1.2067, 1.4021, 0.6037, -0.6407, 3.4487, 0.0936, -0.3715, 0.1715, -0.499),
+        -2.7839,
     ),
+    thread=LinearModel((3.8986, 1.2601, 3.5664, 1.0999, 0.3599, 0.2599, -0.6205), -5.0487),
+    threshold=0.1,
+    headline_threshold=0.1,
+    merge_threshold=0.3,
 )

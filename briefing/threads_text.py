@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 # Compact English stop list plus headline filler ("says", "video") that never names a story,
 # weekdays (time is a feature of its own) and "per cent": summaries share them across topics.
+# Filipino function words too: outlets in Manila title items in Tagalog, and without them
+# every Tagalog item looked like every other ("ng · sa · mga").
 STOP_WORDS = frozenset(
     """
     a about above after again against all also am an and any are aren as at be because been
@@ -29,6 +31,9 @@ STOP_WORDS = frozenset(
     new news update updates updated video videos photo photos watch live report reports exclusive
     breaking today week year day one two first last just according
     monday tuesday wednesday thursday friday saturday sunday per cent percent
+    ang ng sa mga na at si ni kay ay para ito nang hindi may pa po ko mo siya sila kami tayo
+    natin namin niya nila din rin lang naman kung dahil pero ba daw raw pag nga yung iyan iyon
+    dito doon ni nina kina ng mga pang mag nag
     """.split()
 )
 

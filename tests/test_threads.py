@@ -194,8 +194,8 @@ def test_same_url_and_near_identical_title_are_duplicates() -> None:
 
 
 def test_converged_threads_are_proposed_and_merged_keeping_the_older() -> None:
-    never = replace(DEFAULT_MODEL, threshold=1.01, merge_similarity=0.3)  # nothing joins
-    engine = ThreadEngine(model=never)
+    never = replace(DEFAULT_MODEL, threshold=1.01, headline_threshold=1.01, merge_threshold=0.3)
+    engine = ThreadEngine(model=never)  # nothing joins, so each story starts a thread
     new_id = ids()
     a = engine.assign(item("a", "Idlib joint patrols begin under Sochi deal"), new_id)
     b = engine.assign(item("b", "Joint patrols in Idlib under Sochi deal", hours=2), new_id)
@@ -207,9 +207,30 @@ def test_converged_threads_are_proposed_and_merged_keeping_the_older() -> None:
     engine.apply_merge(a.thread_id, b.thread_id)
     engine.apply_merge(a.thread_id, 999)  # unknown or expired: ignored
     assert b.thread_id not in engine.active_threads()
-    joins = ThreadEngine(model=replace(never, threshold=0.0))
+    strict = ThreadEngine(model=replace(never, merge_threshold=1.01))
+    for story in ("a", "b"):
+        strict.assign(item(story, "Idlib joint patrols begin under Sochi deal"), new_id)
+    assert strict.propose_merges() == []  # merging needs the stronger evidence it asks for
+    joins = ThreadEngine(model=replace(never, threshold=0.0, headline_threshold=0.0))
     joins.warm([(item("a", "Idlib patrols"), 1), (item("b", "Idlib patrols Sochi"), 1)])
     assert joins.assign(item("x", "Idlib patrols continue", hours=4), new_id).thread_id == 1
+
+
+def test_a_thread_does_not_drift_into_a_topic() -> None:
+    """Stories are compared with the thread's members, not a centroid that widens with each
+    join: a chain of stories each sharing a word with the last never becomes one thread."""
+    chain = [
+        "Flooding closes schools in Jakarta",
+        "Jakarta schools reopen after exams delayed",
+        "National exams delayed by teachers strike",
+        "Teachers strike spreads to hospitals",
+        "Hospitals report measles outbreak in Surabaya",
+        "Surabaya football club wins league title",
+    ]
+    engine = ThreadEngine()
+    tids = run(engine, [item(f"d{n}", t, hours=n) for n, t in enumerate(chain)], ids())
+    assert tids[0] != tids[-1]
+    assert len(set(tids)) >= 3
 
 
 def test_names_prefer_places_and_topics_to_nationalities() -> None:
@@ -248,9 +269,12 @@ def test_tokens_drop_stop_words_and_fold_accents() -> None:
 def test_model_file_loads_and_falls_back(tmp_path: object) -> None:
     from pathlib import Path
 
-    assert isinstance(ThreadModel.load(), ThreadModel)
+    assert ThreadModel.load() == DEFAULT_MODEL  # the built-in copy is the shipped file
     missing = Path(str(tmp_path)) / "nope.json"
     assert ThreadModel.load(missing) == DEFAULT_MODEL
+    old = Path(str(tmp_path)) / "old.json"
+    old.write_text('{"words": {"weights": {}, "bias": 0}}')  # an earlier format
+    assert ThreadModel.load(old) == DEFAULT_MODEL
     model = replace(DEFAULT_MODEL, threshold=0.3)
     model.save(missing)
     assert ThreadModel.load(missing) == model

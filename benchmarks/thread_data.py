@@ -1,0 +1,157 @@
+"""Labelled thread data as engine items: the jsonl sets (UCI, ECB+) and the real-feed days.
+
+Shared by benchmarks/threads.py and benchmarks/train_threads.py. Real-feed days are parsed with
+briefing's own parser from the folder that ../shared/data/threads/realfeeds/extract.py writes
+(never committed); entities come from briefing.entities.Recognizer, cached on disk by content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from briefing import boilerplate
+from briefing.enrich import thread_item, thread_time, time_cap
+from briefing.models import Feed, Story
+from briefing.parse import parse_feed
+from briefing.threads import ThreadEngine, ThreadItem, ThreadModel
+
+REPO = Path(__file__).resolve().parents[1]
+REALFEED_DAYS = ("d04b46b9", "c18888d4", "eafa1c03")
+UNLABELLED = "unlabelled:"  # items a day's labels do not cover: threaded, never scored
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("BRIEFING_SHARED", REPO.parent / "shared"))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    item: ThreadItem
+    label: str
+
+
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def annotate(texts: list[tuple[str, str]]) -> list[list[tuple[str, str, str]]]:
+    """(key, type, name) entities per (title, summary), as the store lists them; cached."""
+    from briefing import entities
+
+    digest = hashlib.sha256(entities.model_version().encode())
+    digest.update(Path(entities.__file__).read_bytes())
+    for title, summary in texts:
+        digest.update(f"{title}\x00{summary}\x01".encode())
+    cache = Path(tempfile.gettempdir()) / f"briefing-thread-ents-{digest.hexdigest()[:16]}.json"
+    if cache.exists():
+        return [[(k, t, n) for k, t, n in story] for story in json.loads(cache.read_text())]
+    found = entities.Recognizer().annotate(texts)
+    out = [list(dict.fromkeys((m.key, m.type, m.name) for m in story)) for story in found]
+    cache.write_text(json.dumps(out))
+    return out
+
+
+def _rows(stories: list[Story], labels: dict[str, str]) -> list[Row]:
+    """Engine items as enrich.thread makes them: each feed's boilerplate stripped, times
+    capped, then in threading order."""
+    ents = annotate([(s.title, s.summary) for s in stories])
+    by_feed: dict[str, list[Story]] = {}
+    for story in stories:
+        by_feed.setdefault(story.feed_url, []).append(story)
+    boiler = {
+        url: boilerplate.repeated([s.summary for s in feed], [s.title for s in feed])
+        for url, feed in by_feed.items()
+    }
+    cap = time_cap([thread_time(s) for s in stories], timedelta(days=3))
+    rows = [
+        Row(
+            thread_item(story, found, cap, boiler[story.feed_url]),
+            labels.get(story.id, UNLABELLED + story.id),
+        )
+        for story, found in zip(stories, ents, strict=True)
+    ]
+    rows.sort(key=lambda r: (r.item.published, r.item.story_id))
+    return rows
+
+
+def jsonl_rows(path: Path) -> list[Row]:
+    stories, labels = [], {}
+    for r in load_jsonl(path):
+        when = datetime.fromisoformat(r["published"])
+        source = r.get("source", "")
+        url = f"https://{hashlib.sha1(source.encode()).hexdigest()[:12]}.feed/"
+        summary = r.get("summary", "") or ""
+        stories.append(Story(str(r["id"]), url, source, r["title"], r["link"], summary, when, when))
+        labels[str(r["id"])] = str(r["label"])
+    return _rows(stories, labels)
+
+
+def day_stories(folder: Path) -> list[Story]:
+    """A day's feeds parsed as briefing would, seen just after the newest dated item."""
+    parsed = []
+    for path in sorted(folder.glob("*.xml")):
+        feed = Feed(name=path.stem, url=f"http://127.0.0.1/{path.stem}.xml")
+        parsed.append((feed, path.read_bytes()))
+    probe = datetime(2100, 1, 1, tzinfo=UTC)
+    dates = [
+        s.published
+        for feed, body in parsed
+        for s in parse_feed(body, feed, now=probe).stories
+        if s.published < probe
+    ]
+    now = max(dates) if dates else datetime.now(UTC)
+    stories: list[Story] = []
+    seen: set[tuple[str, str]] = set()
+    for feed, body in parsed:
+        for s in parse_feed(body, feed, now=now).stories:
+            if (s.feed_url, s.link) not in seen:  # the store keeps one story per feed and link
+                seen.add((s.feed_url, s.link))
+                stories.append(s)
+    return stories
+
+
+def day_rows(realfeeds: Path, day: str) -> list[Row]:
+    labels_path = shared_dir() / "data/threads/realfeeds" / f"{day}.labels.jsonl"
+    by_link = {r["link"]: str(r["story"]) for r in load_jsonl(labels_path)}
+    stories = day_stories(realfeeds / day)
+    return _rows(stories, {s.id: by_link[s.link] for s in stories if s.link in by_link})
+
+
+def scored(label: str) -> bool:
+    return not label.startswith(UNLABELLED)
+
+
+def assign_batch(
+    items: Sequence[ThreadItem], model: ThreadModel | None = None, batch: int = 0
+) -> dict[str, int]:
+    """story id -> final thread id, as enrich.thread does it: each batch (a refresh; 0 = all
+    at once) is counted in the df first, assigned oldest first, then merges are applied."""
+    engine = ThreadEngine(model=model)
+    counter = iter(range(1, 10**9))
+    thread_of: dict[str, int] = {}
+    merged_into: dict[int, int] = {}
+    step = batch or len(items) or 1
+    for start in range(0, len(items), step):
+        chunk = items[start : start + step]
+        engine.observe(chunk)
+        for item in chunk:
+            thread_of[item.story_id] = engine.assign(item, counter.__next__).thread_id
+        for keep, gone in engine.propose_merges():
+            engine.apply_merge(keep, gone)
+            merged_into[gone] = keep
+
+    def final(tid: int) -> int:
+        while tid in merged_into:
+            tid = merged_into[tid]
+        return tid
+
+    return {sid: final(tid) for sid, tid in thread_of.items()}
