@@ -95,8 +95,9 @@ def jsonl_rows(path: Path) -> list[Row]:
     return _rows(stories, labels)
 
 
-def day_stories(folder: Path) -> list[Story]:
-    """A day's feeds parsed as briefing would, seen just after the newest dated item."""
+def day_stories(folder: Path, now: datetime | None = None) -> list[Story]:
+    """A day's feeds parsed as briefing would, seen at ``now`` (else just after the newest
+    dated item)."""
     parsed = []
     for path in sorted(folder.glob("*.xml")):
         feed = Feed(name=path.stem, url=f"http://127.0.0.1/{path.stem}.xml")
@@ -108,7 +109,8 @@ def day_stories(folder: Path) -> list[Story]:
         for s in parse_feed(body, feed, now=probe).stories
         if s.published < probe
     ]
-    now = max(dates) if dates else datetime.now(UTC)
+    if now is None:
+        now = max(dates) if dates else datetime.now(UTC)
     stories: list[Story] = []
     seen: set[tuple[str, str]] = set()
     for feed, body in parsed:
@@ -131,17 +133,25 @@ def scored(label: str) -> bool:
 
 
 def assign_batch(
-    items: Sequence[ThreadItem], model: ThreadModel | None = None, batch: int = 0
+    items: Sequence[ThreadItem],
+    model: ThreadModel | None = None,
+    batch: int = 0,
+    sizes: Sequence[int] = (),
 ) -> dict[str, int]:
-    """story id -> final thread id, as enrich.thread does it: each batch (a refresh; 0 = all
-    at once) is counted in the df first, assigned oldest first, then merges are applied."""
+    """story id -> final thread id, as enrich.thread does it: each batch (a refresh of
+    ``batch`` stories, 0 = all at once, or of the given ``sizes``) is counted in the df first,
+    assigned oldest first, then merges are applied."""
     engine = ThreadEngine(model=model)
     counter = iter(range(1, 10**9))
     thread_of: dict[str, int] = {}
     merged_into: dict[int, int] = {}
     step = batch or len(items) or 1
-    for start in range(0, len(items), step):
-        chunk = items[start : start + step]
+    bounds = list(range(0, len(items), step))
+    if sizes:
+        bounds = [sum(sizes[:i]) for i in range(len(sizes))]
+    for n, start in enumerate(bounds):
+        end = bounds[n + 1] if n + 1 < len(bounds) else len(items)
+        chunk = items[start:end]
         engine.observe(chunk)
         for item in chunk:
             thread_of[item.story_id] = engine.assign(item, counter.__next__).thread_id
@@ -155,3 +165,31 @@ def assign_batch(
         return tid
 
     return {sid: final(tid) for sid, tid in thread_of.items()}
+
+
+OTHER = "other:"  # a stream item in none of the target stories: alone or in an untracked one
+
+
+def stream_batches(realfeeds: Path) -> list[list[Row]]:
+    """The August 2020 stream as refreshes: each snapshot's new stories (ids as the store
+    keeps them), seen at the snapshot's fetch time, so undated items get that time as
+    date_undated.py gives them. Labels: the target story, else OTHER + id."""
+    labels = shared_dir() / "data/threads/realfeeds"
+    targets = {r["link"]: str(r["story"]) for r in load_jsonl(labels / "aug2020.targets.jsonl")}
+    seen: set[str] = set()
+    batches: list[list[Row]] = []
+    for line in (labels / "aug2020-stream.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        commit, when = line.split()
+        fetched = datetime.fromisoformat(when).astimezone(UTC)
+        new = []
+        for story in day_stories(realfeeds / "stream-aug2020" / commit, fetched):
+            if story.id not in seen:
+                seen.add(story.id)
+                new.append(story)
+        found = {s.id: targets.get(s.link, "other") for s in new}
+        batches.append(
+            _rows(new, {i: (OTHER + i if t == "other" else t) for i, t in found.items()})
+        )
+    return batches

@@ -128,6 +128,7 @@ def assign_all(
     thread_of: dict[str, int] = {}
     merged_into: dict[int, int] = {}
     for start in range(0, len(items), batch):
+        engine.observe(items[start : start + batch])  # as enrich.thread counts a refresh first
         for item in items[start : start + batch]:
             thread_of[item.story_id] = engine.assign(item, counter.__next__).thread_id
         for keep, gone in engine.propose_merges():
@@ -237,13 +238,18 @@ def flatness(rows: Sequence[Row], marks: Sequence[int], probe: int = 1000) -> di
     timing_from = {m: m for m in marks}
     started: dict[int, float] = {}
     while len(out) < len(marks):
-        for r in rows:
-            item = replace(
+        items = [
+            replace(
                 r.item,
                 story_id=f"{copy}:{r.item.story_id}",
                 link=f"{r.item.link}{'&' if '?' in r.item.link else '?'}copy={copy}",
                 published=base + (r.item.published - base) + copy * shift,
             )
+            for r in rows
+        ]
+        for n, item in enumerate(items):
+            if n % 100 == 0:  # a refresh of 100 stories, counted first as enrich.thread does
+                engine.observe(items[n : n + 100])
             for m, at in timing_from.items():
                 if done == at:
                     started[m] = time.perf_counter()

@@ -128,7 +128,7 @@ class _Thread:
 
 def _unit(counts: Mapping[str, float], idf: Callable[[str], float]) -> Vector:
     vec = {k: v * idf(k) for k, v in counts.items()}
-    norm = math.sqrt(math.fsum(v * v for v in vec.values()))
+    norm = math.sqrt(sum(v * v for v in vec.values()))
     return {k: v / norm for k, v in vec.items()} if norm else {}
 
 
@@ -139,7 +139,7 @@ def _one(_key: str) -> float:
 def _dot(a: Vector, b: Vector) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return math.fsum(v * b[k] for k, v in a.items() if k in b)
+    return sum(v * b[k] for k, v in a.items() if k in b)
 
 
 class ThreadEngine:
@@ -155,8 +155,10 @@ class ThreadEngine:
         self._df: dict[str, int] = {}
         self._n_docs = 0
         self._df_version = 0  # bumped by each count: cached vectors older than it are remade
+        self._idf_cache: dict[str, float] = {}
+        self._idf_version = -1
         self._delta: dict[str, int] = {}
-        self._observed: set[str] = set()  # story ids counted in df ahead of their assignment
+        self._observed: dict[str, _Doc] = {}  # counted in df ahead of their assignment
         self._by_url: dict[str, tuple[str, int]] = {}
         self._by_title: dict[str, tuple[str, int]] = {}
         self._touched: set[int] = set()
@@ -195,8 +197,8 @@ class ThreadEngine:
         are weighed with the batch's vocabulary ("covid" is common from the first story on)."""
         for item in items:
             if item.story_id not in self._observed:
-                self._observed.add(item.story_id)
-                self._count(_Doc(item), record=True)
+                doc = self._observed[item.story_id] = _Doc(item)
+                self._count(doc, record=True)
 
     def doc_freq_delta(self) -> dict[str, int]:
         delta, self._delta = self._delta, {}
@@ -205,7 +207,7 @@ class ThreadEngine:
     # -- assignment -----------------------------------------------------------------------
 
     def assign(self, item: ThreadItem, new_thread_id: Callable[[], int]) -> Assignment:
-        doc = _Doc(item)
+        doc = self._doc(item)
         tid, dup = self._duplicate(doc)
         score = 1.0 if tid is not None else 0.0
         new = False
@@ -222,7 +224,7 @@ class ThreadEngine:
 
     def add_known(self, item: ThreadItem, tid: int) -> None:
         """Add a story to a given thread and count it, as assign would (teacher forcing)."""
-        doc = _Doc(item)
+        doc = self._doc(item)
         self._add(doc, tid)
         self._count_once(doc, item.story_id)
         self._advance(doc.ts)
@@ -297,7 +299,14 @@ class ThreadEngine:
         return thread.centroid
 
     def _idf(self, key: str) -> float:
-        return math.log((self._n_docs + 1) / (self._df.get(key, 0) + 1)) + 1.0
+        if self._idf_version != self._df_version:
+            self._idf_cache.clear()
+            self._idf_version = self._df_version
+        idf = self._idf_cache.get(key)
+        if idf is None:
+            idf = math.log((self._n_docs + 1) / (self._df.get(key, 0) + 1)) + 1.0
+            self._idf_cache[key] = idf
+        return idf
 
     def _vectors(self, doc: _Doc) -> tuple[Vector, Vector, Vector, Vector]:
         """Unit TF-IDF vectors, remade when the df changed: decisions depend on the df and the
@@ -316,12 +325,13 @@ class ThreadEngine:
     def _candidates(self, doc: _Doc) -> list[_Thread]:
         """Active threads sharing a term, ranked by idf-weighted overlap; the best few kept."""
         overlap: dict[int, float] = {}
+        threads = self._threads
         for k in doc.terms:
             posting = self._postings.get(k)
             if posting:
                 w = self._idf(k)
                 for tid in posting:
-                    overlap[tid] = overlap.get(tid, 0.0) + w * self._threads[tid].terms[k]
+                    overlap[tid] = overlap.get(tid, 0.0) + w * threads[tid].terms[k]
         lo = doc.ts - self.window
         ranked = sorted(
             (-s / self._threads[tid].size, tid)
@@ -365,27 +375,31 @@ class ThreadEngine:
     def propose_merges(self, max_pairs: int = 50) -> list[tuple[int, int]]:
         """(keep, gone) pairs of live threads whose members read as one story, looking only
         at threads changed since the last call (bounded work). Merging is a stronger act than
-        joining one story: it needs the join test to hold between most members of both sides.
-        Groups are resolved here: every gone thread maps to its group's oldest thread."""
-        parent: dict[int, int] = {}
-
-        def root(t: int) -> int:
-            while parent.get(t, t) != t:
-                t = parent[t]
-            return t
-
+        joining one story: each side's recent members must, on average, join the other side.
+        A thread takes part in one merge per call, the most alike pair first, so merges never
+        chain a refresh's threads into a topic; the older thread of a pair is kept."""
+        found: list[tuple[float, int, int]] = []
         for tid in sorted(self._touched):
             thread = self._threads.get(tid)
             if thread is None:
                 continue
             others = {t.tid for m in thread.members(MERGE_MEMBERS) for t in self._candidates(m)}
             for other_id in sorted(others - {tid}):
-                if self._converged(thread, self._threads[other_id]):
-                    a, b = sorted((root(tid), root(other_id)), key=self._age)
-                    if a != b:
-                        parent[b] = a
+                if tid in self._touched and other_id in self._touched and other_id < tid:
+                    continue  # this pair was weighed from the other side
+                score = self._converged(thread, self._threads[other_id])
+                if score >= self.model.merge_threshold:
+                    found.append((score, min(tid, other_id), max(tid, other_id)))
         self._touched.clear()
-        pairs = sorted((root(t), t) for t in parent)
+        used: set[int] = set()
+        pairs: list[tuple[int, int]] = []
+        for _, a, b in sorted(found, key=lambda f: (-f[0], f[1], f[2])):
+            if a in used or b in used:
+                continue
+            used.update((a, b))
+            keep, gone = sorted((a, b), key=self._age)
+            pairs.append((keep, gone))
+        pairs.sort()
         for keep, gone in pairs[max_pairs:]:  # over the bound: found again next call
             self._touched.update((keep, gone))
         return pairs[:max_pairs]
@@ -393,18 +407,19 @@ class ThreadEngine:
     def _age(self, tid: int) -> tuple[float, int]:
         return (self._threads[tid].oldest, tid)
 
-    def _converged(self, a: _Thread, b: _Thread) -> bool:
-        """Each side's recent members would, on average, join the other side."""
+    def _converged(self, a: _Thread, b: _Thread) -> float:
+        """How surely each side's recent members would, on average, join the other side (the
+        lower of the two means); 0 when their latest stories are a window apart."""
         if max(a.newest, b.newest) - min(a.newest, b.newest) > self.window:
-            return False
+            return 0.0
+        means = []
         for one, other in ((a, b), (b, a)):
             probs = [
                 self.model.thread.probability(self._thread_features(doc, other))
                 for doc in one.members(MERGE_MEMBERS)
             ]
-            if math.fsum(probs) / len(probs) < self.model.merge_threshold:
-                return False
-        return True
+            means.append(math.fsum(probs) / len(probs))
+        return min(means)
 
     def apply_merge(self, keep: int, gone: int) -> None:
         """Fold ``gone`` into ``keep``; either may already have left the window."""
@@ -468,10 +483,13 @@ class ThreadEngine:
         heapq.heappush(self._expiry, (thread.newest, tid))
         self._touched.add(tid)
 
+    def _doc(self, item: ThreadItem) -> _Doc:
+        """The story's doc, made once: observe() already made it for a batch's stories."""
+        doc = self._observed.get(item.story_id)
+        return doc if doc is not None else _Doc(item)
+
     def _count_once(self, doc: _Doc, story_id: str) -> None:
-        if story_id in self._observed:
-            self._observed.discard(story_id)
-        else:
+        if self._observed.pop(story_id, None) is None:
             self._count(doc, record=True)
 
     def _count(self, doc: _Doc, *, record: bool) -> None:

@@ -270,7 +270,16 @@ def detach_then_thread_more(path: Path, honour: bool) -> tuple[int | None, int |
 
 
 @pytest.mark.slow
-def test_a_detached_story_stays_out_after_rethreading(tmp_path: Path, recognizer: object) -> None:
+def test_a_detached_story_stays_out_after_rethreading(
+    tmp_path: Path, recognizer: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from briefing.threads_model import ThreadModel
+
+    # An engine that merges readily, so that the correction is what keeps them apart.
+    eager = replace(ThreadModel.load(), merge_threshold=0.05)
+    monkeypatch.setattr(ThreadModel, "load", classmethod(lambda cls, path=None: eager))
     detached, first, name = detach_then_thread_more(tmp_path / "on.db", honour=True)
     assert detached != first
     assert name == "Peru quake (mine)"  # more stories joined; the user's name stays
