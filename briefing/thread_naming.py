@@ -35,7 +35,7 @@ NAME_STOP_WORDS = frozenset(
     """
     january february march april may june july august september october november december
     made make makes making across almost amid among still back could might many much
-    latest time times people help helps need needs calls call set sets way ways
+    latest time times people help helps need needs calls call set sets way ways near related
     """.split()
 )
 
