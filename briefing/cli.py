@@ -96,7 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     opml_in = sub.add_parser("import-opml", help="add an OPML file's feeds to feeds.toml")
     opml_in.add_argument("file", metavar="FILE", help="OPML file; folders become tags")
     opml_out = sub.add_parser("export-opml", help="write every feed as OPML 2.0")
-    opml_out.add_argument("-o", "--output", metavar="PATH", help="file (default: stdout)")
+    opml_out.add_argument("-o", "--output", metavar="PATH", help="file or folder (default: stdout)")
+    opml_out.add_argument(
+        "--force", action="store_true", help="overwrite a file briefing did not write"
+    )
     return parser
 
 
@@ -335,7 +338,7 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
             try:
                 print(write_dossier(text, path, force=args.force))
             except ExportRefused as exc:
-                print(f"briefing: {exc}", file=sys.stderr)
+                print(f"briefing: {_refused(exc)}", file=sys.stderr)
                 return 2
             written += 1
     if args.all and args.output != "-":
@@ -359,15 +362,30 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
-    from briefing.opml import render_opml, write_atomic
+    from briefing.export import ExportRefused, user_path, write_file
+    from briefing.opml import DEFAULT_NAME, is_ours, render_opml
 
     text = render_opml(session.config.feeds)
     if not args.output or args.output == "-":
         sys.stdout.write(text)
         return 0
-    write_atomic(path := Path(args.output).expanduser(), text)
-    print(f"{len(session.config.feeds)} feeds written to {path}", file=sys.stderr)
+    path, folder = user_path(args.output)
+    try:
+        written = write_file(
+            text, path / DEFAULT_NAME if folder else path, force=args.force, ours=is_ours
+        )
+    except ExportRefused as exc:
+        print(f"briefing: {_refused(exc)}", file=sys.stderr)
+        return 2
+    print(f"{len(session.config.feeds)} feeds written to {written}", file=sys.stderr)
     return 0
+
+
+def _refused(exc: Exception) -> str:
+    """An export refusal in words, with the way out when --force is one."""
+    from briefing.export import ForeignFile
+
+    return f"{exc} (--force overwrites it)" if isinstance(exc, ForeignFile) else str(exc)
 
 
 def _ambiguous(wanted: str, threads: Sequence[Thread]) -> int:
