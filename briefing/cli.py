@@ -308,7 +308,13 @@ def cmd_entities(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_export(session: Session, args: argparse.Namespace) -> int:
-    from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
+    from briefing.export import (
+        ExportRefused,
+        dossier_path,
+        render_dossier,
+        user_path,
+        write_dossier,
+    )
     from briefing.store import Store
 
     if bool(args.thread) == bool(args.all):
@@ -316,6 +322,15 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
         return 2
     front = args.front_matter or session.config.settings.front_matter
     now = datetime.now(UTC)
+    path, folder = user_path(args.output or str(session.config.settings.export_dir))
+    folder = folder or not args.output  # the export folder, even before it exists
+    if args.all and args.output != "-" and not folder and (path.exists() or path.is_symlink()):
+        print(
+            f"briefing export: {path} is a file; --all writes one dossier per thread into a "
+            "folder (give a folder, or a new path ending in /)",
+            file=sys.stderr,
+        )
+        return 2
     with Store(session.db_path) as store:
         if args.all:
             threads = store.threads(since=args.since, limit=1_000_000)
@@ -323,8 +338,7 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
             threads = store.find_threads(args.thread)
             if len(threads) != 1:
                 return _ambiguous(args.thread, threads)
-        folder = Path(args.output or session.config.settings.export_dir).expanduser()
-        written = 0
+        written = skipped = 0
         for thread in threads:
             data = store.dossier(thread.id)
             if data is None:
@@ -333,16 +347,22 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
             if args.output == "-":
                 sys.stdout.write(text)
                 continue
-            target = folder if args.all or folder.is_dir() else None
-            path = dossier_path(target, data[0]) if target is not None else folder
             try:
-                print(write_dossier(text, path, force=args.force))
+                target = dossier_path(path, data[0]) if folder or args.all else path
+                print(write_dossier(text, target, force=args.force))
             except ExportRefused as exc:
-                print(f"briefing: {_refused(exc)}", file=sys.stderr)
-                return 2
+                if not args.all:
+                    print(f"briefing: {_refused(exc)}", file=sys.stderr)
+                    return 2
+                print(f"briefing: skipped: {_refused(exc)}", file=sys.stderr)
+                skipped += 1
+                continue
             written += 1
     if args.all and args.output != "-":
-        print(f"{written} dossiers written to {folder}", file=sys.stderr)
+        # One file that may not be written does not stop the others: skipped, said, exit 2.
+        rest = f"; {skipped} skipped (see above), the rest written" if skipped else ""
+        print(f"{written} dossiers written to {path}{rest}", file=sys.stderr)
+        return 2 if skipped else 0
     return 0
 
 

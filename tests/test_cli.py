@@ -183,3 +183,45 @@ def test_export_all_and_refusal(
         main(["--demo", "--db", demo_db, "export", thread_id, "-o", str(foreign), "--force"]) == 0
     )
     assert foreign.read_text().startswith("<!-- briefing dossier")
+
+
+def test_export_all_skips_a_foreign_file_and_writes_the_rest(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "all"
+    assert main(["--demo", "--db", demo_db, "export", "--all", "-o", str(out)]) == 0
+    files = sorted(out.iterdir())
+    assert len(files) > 3
+    for f in files:
+        f.unlink()
+    foreign = files[1]  # not the first: an export that stops halfway would write one file
+    foreign.write_text("my own notes\n")
+    capsys.readouterr()
+    assert main(["--demo", "--db", demo_db, "export", "--all", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"skipped: {foreign} exists and was not written by briefing" in err
+    assert f"{len(files) - 1} dossiers written to {out}; 1 skipped" in err
+    assert sorted(out.iterdir()) == files and foreign.read_text() == "my own notes\n"
+
+
+def test_export_all_into_a_file_is_refused_up_front(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "notes.md"
+    target.write_text("mine\n")
+    assert main(["--demo", "--db", demo_db, "export", "--all", "-o", str(target)]) == 2
+    assert "is a file; --all writes one dossier per thread into a folder" in capsys.readouterr().err
+    assert target.read_text() == "mine\n"
+    assert [p for p in tmp_path.iterdir() if not p.name.startswith("demo.db")] == [target]
+
+
+def test_export_to_a_path_ending_in_slash_writes_inside_that_new_folder(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["--demo", "--db", demo_db, "threads", "--json", "--min-sources", "2"])
+    thread = json.loads(capsys.readouterr().out)[0]
+    newdir = tmp_path / "newdir"
+    assert main(["--demo", "--db", demo_db, "export", str(thread["id"]), "-o", f"{newdir}/"]) == 0
+    [written] = newdir.iterdir()
+    assert written.name.endswith(f"-{thread['id']}.md")
+    assert written.read_text().startswith("<!-- briefing dossier")

@@ -366,6 +366,26 @@ async def test_s_saves_the_thread_and_S_asks_where(make_session: SessionFactory)
         assert (folder / "mine.md").read_text() == "not briefing's"  # refused, not overwritten
 
 
+async def test_S_with_a_path_ending_in_slash_saves_inside_a_new_folder(
+    make_session: SessionFactory,
+) -> None:
+    session = make_session(BODIES)
+    app = BriefingApp(session)
+    newdir = session.config.settings.export_dir / "newdir"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        thread = app.screen.query_one(ThreadList).current
+        await pilot.press("S")
+        assert isinstance(app.screen, ExportDialog)
+        app.screen.query_one(Input).value = f"{newdir}/"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert newdir.is_dir()
+        [saved] = newdir.iterdir()
+        assert saved.name.endswith(f"-{thread.id}.md")
+
+
 async def test_palette_finds_entities_and_threads_literally(make_session: SessionFactory) -> None:
     from briefing.ui.commands import EntityCommands, ThreadCommands
 

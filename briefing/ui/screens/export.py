@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from briefing.export import user_path
 from briefing.safety import clean_line
 
 
@@ -20,6 +21,7 @@ from briefing.safety import clean_line
 class ExportChoice:
     path: Path
     force: bool
+    folder: bool = False  # the path names a folder (an existing one, or it ends with a slash)
 
 
 class ExportDialog(ModalScreen[ExportChoice | None]):
@@ -52,7 +54,8 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
             self.notify("Give a file or folder path.", severity="warning")
             return
         force = self.query_one(Checkbox).value
-        self.dismiss(ExportChoice(Path(text).expanduser(), force))
+        path, folder = user_path(text)
+        self.dismiss(ExportChoice(path, force, folder))
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:

@@ -366,18 +366,23 @@ class MainScreen(Screen[None]):
 
         def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
-                self.save_thread(thread_id, choice.path, choice.force)
+                self.save_thread(thread_id, choice.path, choice.force, folder=choice.folder)
 
         self.app.push_screen(ExportDialog(data[0].name, default), chosen)
 
-    def save_thread(self, thread_id: int, path: Path | None, force: bool) -> None:
-        """Write the dossier (to the export folder when `path` is None) and say where."""
+    def save_thread(
+        self, thread_id: int, path: Path | None, force: bool, *, folder: bool = False
+    ) -> None:
+        """Write the dossier to `path`, inside it when it is a folder, and say where.
+
+        With no path, the dossier goes into the export folder.
+        """
         data = self.app.store.dossier(thread_id)
         if data is None:
             return
         settings = self.app.session.config.settings
         text = render_dossier(*data, generated=self.app.clock(), front_matter=settings.front_matter)
-        if path is None or path.is_dir():
+        if path is None or folder or path.is_dir():
             path = dossier_path(path or settings.export_dir, data[0])
         try:
             written = write_dossier(text, path, force=force)
