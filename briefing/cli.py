@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing import __version__
 from briefing.cli_thread import add_parser as add_thread_parser
@@ -25,6 +26,9 @@ from briefing.config import ConfigError, Session, find_feeds_file, load_config, 
 from briefing.models import Thread
 from briefing.safety import clean_line
 from briefing.store import StoreError
+
+if TYPE_CHECKING:
+    from briefing.store import Store
 
 log = logging.getLogger("briefing")
 
@@ -61,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch every feed now, even those not due (server hints, backoff, minimum interval)",
     )
     stories = sub.add_parser("stories", help="list recent stories")
-    stories.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    stories.add_argument("--limit", type=count, default=50, help="how many (default 50)")
     stories.add_argument("--search", default="", help="full-text search over title and summary")
     stories.add_argument("--unread", action="store_true", help="only unread stories")
     stories.add_argument("--since", type=parse_since, help="only newer than this, e.g. 36h, 7d")
@@ -70,14 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     threads.add_argument("--since", type=parse_since, help="only active since, e.g. 36h, 7d")
     threads.add_argument("--min-sources", type=int, default=1, help="at least this many outlets")
     threads.add_argument("--search", default="", help="match thread names and story titles")
-    threads.add_argument("--limit", type=int, default=100, help="how many (default 100)")
+    threads.add_argument("--limit", type=count, default=100, help="how many (default 100)")
     threads.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
     entities = sub.add_parser(
         "entities", help="the most mentioned people, places and organisations"
     )
     entities.add_argument("--type", choices=sorted(ENTITY_TYPE_NAMES), help="only this kind")
     entities.add_argument("--since", type=parse_since, help="only stories since, e.g. 7d")
-    entities.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    entities.add_argument("--limit", type=count, default=50, help="how many (default 50)")
     entities.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
     export = sub.add_parser(
         "export",
@@ -110,6 +114,24 @@ ENTITY_TYPE_NAMES = {
     "group": "NORP",
     "event": "EVENT",
 }
+
+
+def count(text: str) -> int:
+    """--limit: a whole number, 0 or more (0 lists nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def nothing_found(store: Store, what: str, filtered: bool) -> str:
+    """What an empty listing says: fetch first only when the store has no stories at all."""
+    if store.count_stories() == 0:
+        return "no stories yet: run `briefing fetch` first"
+    return f"no {what} match" if filtered else f"no {what} yet"
 
 
 def parse_since(text: str) -> datetime:
@@ -236,8 +258,10 @@ def cmd_stories(session: Session, args: argparse.Namespace) -> int:
 
     with Store(session.db_path) as store:
         stories = store.stories(
-            limit=max(1, args.limit), search=args.search, unread_only=args.unread, since=args.since
+            limit=args.limit, search=args.search, unread_only=args.unread, since=args.since
         )
+        filtered = bool(args.search or args.unread or args.since)
+        empty = nothing_found(store, "stories", filtered) if args.limit and not stories else ""
     if args.json:
         print(json.dumps([
             {"id": s.id, "title": s.title, "link": s.link, "source": s.source,
@@ -247,7 +271,7 @@ def cmd_stories(session: Session, args: argparse.Namespace) -> int:
         ]))  # fmt: skip
         return 0
     if not stories:
-        print("no stories yet: run `briefing fetch` first" if not args.search else "no matches")
+        print(empty, end="\n" if empty else "")
         return 0
     rows = [(s.published.strftime("%Y-%m-%d %H:%M"), s.source, s.title) for s in stories]
     print(format_table(("published (UTC)", "source", "title"), rows))
@@ -262,7 +286,9 @@ def cmd_threads(session: Session, args: argparse.Namespace) -> int:
         found = store.threads(
             since=args.since, min_sources=max(1, args.min_sources), search=args.search
         )
-        threads = briefing_order(found, datetime.now(UTC))[: max(1, args.limit)]
+        threads = briefing_order(found, datetime.now(UTC))[: args.limit]
+        filtered = bool(args.since or args.min_sources > 1 or args.search)
+        empty = nothing_found(store, "threads", filtered) if args.limit and not threads else ""
         if args.json:
             print(json.dumps([
                 {"id": t.id, "name": t.name, "stories": t.stories, "sources": t.sources,
@@ -274,7 +300,7 @@ def cmd_threads(session: Session, args: argparse.Namespace) -> int:
             ]))  # fmt: skip
             return 0
     if not threads:
-        print("no threads yet: run `briefing fetch` first")
+        print(empty, end="\n" if empty else "")
         return 0
     rows = [
         (str(t.id), t.last_seen.strftime("%Y-%m-%d %H:%M"), str(t.stories), str(t.sources), t.name)
@@ -291,7 +317,9 @@ def cmd_entities(session: Session, args: argparse.Namespace) -> int:
 
     etype = ENTITY_TYPE_NAMES[args.type] if args.type else None
     with Store(session.db_path) as store:
-        found = store.top_entities(entity_type=etype, since=args.since, limit=max(1, args.limit))
+        found = store.top_entities(entity_type=etype, since=args.since, limit=args.limit)
+        filtered = bool(etype or args.since)
+        empty = nothing_found(store, "entities", filtered) if args.limit and not found else ""
     if args.json:
         print(json.dumps([
             {"name": e.name, "type": e.type, "mentions": e.mentions, "stories": e.stories,
@@ -300,7 +328,7 @@ def cmd_entities(session: Session, args: argparse.Namespace) -> int:
         ]))  # fmt: skip
         return 0
     if not found:
-        print("no entities yet: run `briefing fetch` first")
+        print(empty, end="\n" if empty else "")
         return 0
     rows = [(e.name, e.type.lower(), str(e.mentions), str(e.stories)) for e in found]
     print(format_table(("entity", "type", "mentions", "stories"), rows, right={2, 3}))

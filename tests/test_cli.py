@@ -225,3 +225,43 @@ def test_export_to_a_path_ending_in_slash_writes_inside_that_new_folder(
     [written] = newdir.iterdir()
     assert written.name.endswith(f"-{thread['id']}.md")
     assert written.read_text().startswith("<!-- briefing dossier")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["stories", "--since", "1m"], "no stories match"),
+        (["stories", "--search", "zzzqqq"], "no stories match"),
+        (["threads", "--min-sources", "99"], "no threads match"),
+        (["entities", "--since", "1m"], "no entities match"),
+    ],
+)
+def test_filters_that_match_nothing_do_not_say_fetch_first(
+    demo_db: str, args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--demo", "--db", demo_db, *args]) == 0
+    assert capsys.readouterr().out == said + "\n"
+
+
+def test_an_empty_store_says_fetch_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in ("stories", "threads", "entities"):
+        assert main(["--demo", "--db", str(tmp_path / "empty.db"), command]) == 0
+        assert capsys.readouterr().out == "no stories yet: run `briefing fetch` first\n"
+
+
+def test_limit_zero_lists_nothing_and_a_negative_limit_is_refused(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in ("stories", "threads", "entities"):
+        assert main(["--demo", "--db", demo_db, command, "--limit", "0"]) == 0
+        assert capsys.readouterr().out == ""
+        assert main(["--demo", "--db", demo_db, command, "--limit", "0", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == []
+        assert main(["--demo", "--db", demo_db, command, "--limit", "2", "--json"]) == 0
+        assert len(json.loads(capsys.readouterr().out)) == 2
+        with pytest.raises(SystemExit) as exit_:
+            main(["--demo", "--db", demo_db, command, "--limit", "-5"])
+        assert exit_.value.code == 2
+        assert "--limit: must be 0 or more, not -5" in capsys.readouterr().err
