@@ -200,6 +200,19 @@ class BriefingApp(App[int]):
         settings = replace(config.settings, store=self.session.db_path)
         self.session = replace(self.session, config=replace(config, settings=settings))
 
+    def open_link(self, url: str) -> bool:
+        """Open url in the user's browser; False when there is none.
+
+        Textual's open_url drops what webbrowser.open says, and it says False when no browser
+        can be found (a server, a container): the caller then shows the link instead.
+        """
+        if self.is_web:
+            self.open_url(url)
+            return True
+        import webbrowser
+
+        return webbrowser.open(url)
+
     def filter_by_entity(self, entity: EntityCount) -> None:
         self.get_screen_stack_main().filter_entity(entity)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
@@ -174,10 +175,17 @@ async def test_slash_searches_and_escape_clears(make_session: SessionFactory) ->
         assert len(titles(app)) == 6
 
 
-async def test_o_opens_only_web_links(make_session: SessionFactory) -> None:
+async def test_o_opens_only_web_links(
+    make_session: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = BriefingApp(make_session(BODIES))
     opened: list[str] = []
-    app.open_url = lambda url, new_tab=True: opened.append(url)
+
+    def browser(url: str, *_: object, **__: object) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr("webbrowser.open", browser)
     async with app.run_test() as pilot:
         await settle(app, pilot)
         app.screen.query_one(StoryList).focus()
@@ -186,6 +194,26 @@ async def test_o_opens_only_web_links(make_session: SessionFactory) -> None:
         await pilot.press("end", "o")  # the javascript: link, stored as no link at all
         assert opened == ["https://south.test/q"]
         assert app.screen.query_one(StoryList).current.title == "Script link"
+
+
+async def test_o_without_a_browser_shows_the_link_and_leaves_the_story_unread(
+    make_session: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = BriefingApp(make_session(BODIES))
+    monkeypatch.setattr("webbrowser.open", lambda *_, **__: False)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        stories = app.screen.query_one(StoryList)
+        stories.focus()
+        assert stories.current.link == "https://south.test/q" and not stories.current.read
+        await pilot.press("o")
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("No browser found") and "https://south.test/q" in m for m in said)
+        assert not any(m.startswith("Opened") for m in said)
+        assert app.clipboard == "https://south.test/q"
+        assert not stories.current.read
+        with Store(app.session.db_path) as store:
+            assert not store.story(stories.current.id).read
 
 
 async def test_r_refreshes_again_with_progress(make_session: SessionFactory) -> None:

@@ -337,7 +337,17 @@ class MainScreen(Screen[None]):
         if not link:
             self.notify("This story has no web link that can be opened safely.", severity="warning")
             return
-        self.app.open_url(link)
+        if not self.app.open_link(link):  # not opened: not read either
+            self.app.copy_to_clipboard(link)
+            self.notify(
+                "No browser found. The link, copied to the clipboard if the terminal allows:\n"
+                + link,
+                title="Browser",
+                severity="warning",
+                markup=False,
+                timeout=20,
+            )
+            return
         self.mark(story, read=True)
         self.notify(f"Opened {link[:80]}", title="Browser", markup=False)
 
