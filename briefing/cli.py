@@ -114,6 +114,8 @@ ENTITY_TYPE_NAMES = {
     "group": "NORP",
     "event": "EVENT",
 }
+# The word a table prints for a type is the one --type takes (NORP is a "group", as in the app).
+ENTITY_TYPE_WORDS = {kind: word for word, kind in ENTITY_TYPE_NAMES.items()}
 
 
 def count(text: str) -> int:
@@ -330,7 +332,10 @@ def cmd_entities(session: Session, args: argparse.Namespace) -> int:
     if not found:
         print(empty, end="\n" if empty else "")
         return 0
-    rows = [(e.name, e.type.lower(), str(e.mentions), str(e.stories)) for e in found]
+    rows = [
+        (e.name, ENTITY_TYPE_WORDS.get(e.type, e.type.lower()), str(e.mentions), str(e.stories))
+        for e in found
+    ]
     print(format_table(("entity", "type", "mentions", "stories"), rows, right={2, 3}))
     return 0
 

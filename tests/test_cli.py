@@ -265,3 +265,16 @@ def test_limit_zero_lists_nothing_and_a_negative_limit_is_refused(
             main(["--demo", "--db", demo_db, command, "--limit", "-5"])
         assert exit_.value.code == 2
         assert "--limit: must be 0 or more, not -5" in capsys.readouterr().err
+
+
+def test_entities_prints_the_type_words_that_type_takes(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--demo", "--db", demo_db, "entities", "--limit", "1000"]) == 0
+    lines = capsys.readouterr().out.splitlines()[2:]
+    printed = {line.split()[-3] for line in lines}
+    assert "group" in printed and "norp" not in printed
+    for word in printed:  # every word the table prints is one --type accepts
+        assert main(["--demo", "--db", demo_db, "entities", "--type", word]) == 0
+        rows = capsys.readouterr().out.splitlines()[2:]
+        assert rows and all(row.split()[-3] == word for row in rows)
