@@ -24,7 +24,7 @@ from briefing.cli_thread import add_parser as add_thread_parser
 from briefing.cli_thread import cmd_thread
 from briefing.config import ConfigError, Session, find_feeds_file, load_config, state_dir
 from briefing.models import Thread
-from briefing.safety import clean_line
+from briefing.safety import clean_line, counted
 from briefing.store import StoreError
 
 if TYPE_CHECKING:
@@ -234,16 +234,17 @@ def cmd_fetch(session: Session, args: argparse.Namespace) -> int:
         print(json.dumps({"feeds": rows, "new_stories": report.new_stories,
                           "not_due": report.not_due, "notes": report.notes}))  # fmt: skip
         return 0
-    table = [
-        (f.name, f.status, str(f.new_stories), f"{f.seconds:.2f}s")
+    table = [  # the status says how many are new ("ok, 3 new"): no column repeats it
+        (f.name, f.status, f"{f.seconds:.2f}s")
         for f in sorted(report.feeds, key=lambda f: (f.ok, f.name.lower()))
     ]
-    print(format_table(("feed", "status", "new", "time"), table, right={2, 3}))
+    print(format_table(("feed", "status", "time"), table, right={2}))
     print()
     failed = len(report.failed)
     not_due = f", {report.not_due} not due (--force fetches them)" if report.not_due else ""
     print(
-        f"{len(report.feeds)} feeds, {report.new_stories} new stories, "
+        f"{counted(len(report.feeds), 'feed', 'feeds')}, "
+        f"{counted(report.new_stories, 'new story', 'new stories')}, "
         f"{failed} failed{not_due}, {report.seconds:.1f} s"
     )
     for note in report.notes:
@@ -447,7 +448,7 @@ def _ambiguous(wanted: str, threads: Sequence[Thread]) -> int:
         return 2
     print(f"briefing export: {len(threads)} threads match; give one id:", file=sys.stderr)
     for t in threads[:20]:
-        count = f"{t.stories} {'story' if t.stories == 1 else 'stories'}"
+        count = counted(t.stories, "story", "stories")
         print(f"  {t.id:>6}  {clean_line(t.name, 70)}  ({count})", file=sys.stderr)
     if len(threads) > 20:
         print(f"  … and {len(threads) - 20} more", file=sys.stderr)

@@ -33,6 +33,7 @@ from briefing.safety import (
     TITLE_MAX,
     clean_block,
     clean_line,
+    counted,
     safe_link,
     slug,
 )
@@ -133,10 +134,6 @@ def _day_heading(moment: datetime) -> str:
 
 def _iso(moment: datetime) -> str:
     return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _count(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 # ---- Rendering ------------------------------------------------------------------------------
@@ -244,8 +241,8 @@ def render_dossier(
     out += [
         f"# {md_text(name)}",
         "",
-        f"{span} · {_count(len(ordered), 'story', 'stories')} · "
-        f"{_count(len(outlets), 'outlet', 'outlets')}",
+        f"{span} · {counted(len(ordered), 'story', 'stories')} · "
+        f"{counted(len(outlets), 'outlet', 'outlets')}",
         "",
         f"Generated {generated:%Y-%m-%d %H:%M} UTC by briefing.",
         "",
@@ -281,7 +278,7 @@ def render_dossier(
     if not outlets:
         out += ["No sources.", ""]
     for outlet in outlets:
-        line = f"- {md_text(outlet)} · {_count(len(by_outlet[outlet]), 'story', 'stories')}"
+        line = f"- {md_text(outlet)} · {counted(len(by_outlet[outlet]), 'story', 'stories')}"
         if url := _feed_url(by_outlet[outlet], feed_urls):
             line += f" · feed {_link(url, url)}"
         out.append(line)

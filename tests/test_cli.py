@@ -43,7 +43,8 @@ def test_fetch_reports_each_feed_and_exits_zero_on_failures(
     out = capsys.readouterr().out
     assert code == 0
     assert "ok, 1 new" in out and "HTTP 404" in out
-    assert "2 feeds, 1 new stories, 1 failed" in out
+    assert out.splitlines()[0].split() == ["feed", "status", "time"]  # no "new" column twice
+    assert "2 feeds, 1 new story, 1 failed" in out
 
 
 def test_fetch_json(

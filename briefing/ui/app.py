@@ -23,6 +23,7 @@ from briefing import __version__
 from briefing.config import Session, load_config
 from briefing.models import EntityCount
 from briefing.polling import FAILING_AFTER
+from briefing.safety import counted
 from briefing.store import Store
 from briefing.ui.commands import EntityCommands, ThreadCommands
 from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
@@ -145,7 +146,8 @@ class BriefingApp(App[int]):
         failed = len(report.failed)
         at = self.clock().astimezone().strftime("%H:%M")
         text = (
-            f"Refreshed {len(report.feeds)} feeds at {at} · {report.new_stories} new stories"
+            f"Refreshed {counted(len(report.feeds), 'feed', 'feeds')} at {at} · "
+            f"{counted(report.new_stories, 'new story', 'new stories')}"
             f"{f' · {failed} failed' if failed else ''}"
         )
         for note in report.notes:

@@ -438,6 +438,27 @@ async def test_palette_finds_entities_and_threads_literally(make_session: Sessio
         assert app.screen.query_one(ThreadList).current.id == target.id
 
 
+async def test_counts_say_1_story_and_1_outlet(make_session: SessionFactory) -> None:
+    from briefing.ui.commands import ThreadCommands
+
+    app = BriefingApp(make_session({"south": BODIES["south"]}))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        label = str(app.screen.query_one("#refresh-label").render())
+        assert "Refreshed 1 feed at" in label and "2 new stories" in label
+        found = [hit async for hit in ThreadCommands(app.screen).search("quake")]
+        assert [str(h.help) for h in found] == ["1 story from 1 outlet"]
+
+
+def test_reader_shows_an_authors_name_not_the_rss_email() -> None:
+    from briefing.ui.render import author_name
+
+    assert author_name("news@steppe-herald.example (Dmitri Sokolov)") == "Dmitri Sokolov"
+    assert author_name("Maria Delgado") == "Maria Delgado"
+    assert author_name("desk@x.example") == "desk@x.example"
+    assert author_name("Ann (Reuters)") == "Ann (Reuters)"
+
+
 def test_palette_hits_never_parse_markup() -> None:
     from textual.fuzzy import Matcher
 

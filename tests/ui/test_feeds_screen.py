@@ -142,6 +142,9 @@ async def test_a_tries_the_address_then_adds_the_feed(file_session: SessionMaker
         row = cells(app)["https://new.test/feed"]
         assert row[1:3] == ["The [bold]New[/] One", "news, test"]
         assert row[3] == "ok, 2 new" and row[5] == "2"  # fetched by the refresh that followed
+        # named after its title: the notice does not say the title twice
+        said = [n.message for n in app._notifications]
+        assert "Added “The [bold]New[/] One”: a feed with 2 items" in said
 
 
 async def test_an_address_that_is_not_a_feed_needs_save_anyway(
