@@ -322,6 +322,32 @@ async def test_m_on_a_thread_marks_the_whole_thread(make_session: SessionFactory
             assert all(s.read for s in store.stories(thread_id=thread.id))
 
 
+async def test_m_on_a_thread_clears_its_new_marker_and_on_all_stories_says_why_not(
+    make_session: SessionFactory,
+) -> None:
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        threads = app.screen.query_one(ThreadList)
+        await pilot.press("j")
+        assert threads.current is not None and threads.current.new > 0
+        chosen = threads.current.id
+        await pilot.press("m")
+        await pilot.pause()
+        again = next(t for t in threads.threads if t.id == chosen)
+        assert again.unread == 0 and again.new == 0
+        await pilot.press("home")
+        assert threads.current is None  # "All stories"
+        with Store(app.session.db_path) as store:
+            before = [s.read for s in store.stories()]
+        await pilot.press("m")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("m marks the highlighted thread") for m in said)
+        with Store(app.session.db_path) as store:
+            assert [s.read for s in store.stories()] == before
+
+
 async def test_enter_on_a_thread_clears_its_new_marker(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:

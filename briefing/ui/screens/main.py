@@ -322,8 +322,16 @@ class MainScreen(Screen[None]):
 
     def action_toggle_read(self) -> None:
         threads = self.query_one(ThreadList)
-        if self.focused is threads and threads.current is not None:
-            self.mark_thread(threads.current)
+        if self.focused is threads:
+            if threads.current is not None:
+                self.mark_thread(threads.current)
+            else:  # "All stories": m marks one thread, never the whole store
+                self.notify(
+                    "m marks the highlighted thread, or in the stories list one story: "
+                    "move to a thread first.",
+                    severity="warning",
+                    markup=False,
+                )
             return
         story = self.query_one(StoryList).current
         if story is not None:
@@ -431,6 +439,8 @@ class MainScreen(Screen[None]):
     def mark_thread(self, thread: Thread) -> None:
         read = thread.unread > 0
         self.app.store.set_thread_read(thread.id, read)
+        if read:  # read through: nothing in it is new any more, so "+N" goes too
+            self.app.store.mark_thread_opened(thread.id, self.app.clock())
         self.notify(
             f"Marked “{clean_line(thread.name, 50)}” {'read' if read else 'unread'}.",
             markup=False,
