@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import Checkbox, DataTable, Input, Static
 
 from briefing.store import Store
 from briefing.ui.app import BriefingApp
@@ -418,6 +418,34 @@ async def test_s_saves_the_thread_and_S_asks_where(make_session: SessionFactory)
         await pilot.press("enter")
         await pilot.pause()
         assert (folder / "mine.md").read_text() == "not briefing's"  # refused, not overwritten
+
+
+async def test_S_refusal_keeps_the_dialog_open_and_offers_to_overwrite(
+    make_session: SessionFactory,
+) -> None:
+    session = make_session(BODIES)
+    app = BriefingApp(session)
+    mine = session.config.settings.export_dir / "mine.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("not briefing's")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "S")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one(Input).value = str(mine)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog and dialog.query_one(Input).value == str(mine)
+        status = str(dialog.query_one("#export-status", Static).render())
+        assert "exists and was not written by briefing" in status and "--force" not in status
+        assert [n for n in app._notifications if "--force" in n.message] == []
+        assert app.focused is dialog.query_one(Checkbox)
+        assert mine.read_text() == "not briefing's"
+        await pilot.press("space", "enter")  # tick "Overwrite…", then save
+        await pilot.pause()
+        assert app.screen is not dialog
+        assert mine.read_text().startswith("<!-- briefing dossier")
 
 
 async def test_S_with_a_path_ending_in_slash_saves_inside_a_new_folder(

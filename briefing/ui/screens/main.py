@@ -382,32 +382,36 @@ class MainScreen(Screen[None]):
             return
         default = dossier_path(self.app.session.config.settings.export_dir, data[0])
 
-        def chosen(choice: ExportChoice | None) -> None:
-            if choice is not None:
-                self.save_thread(thread_id, choice.path, choice.force, folder=choice.folder)
+        def save(choice: ExportChoice) -> ExportRefused | None:
+            return self.save_thread(thread_id, choice.path, choice.force, folder=choice.folder)
 
-        self.app.push_screen(ExportDialog(data[0].name, default), chosen)
+        self.app.push_screen(ExportDialog(data[0].name, default, save))
 
     def save_thread(
         self, thread_id: int, path: Path | None, force: bool, *, folder: bool = False
-    ) -> None:
+    ) -> ExportRefused | None:
         """Write the dossier to `path`, inside it when it is a folder, and say where.
 
-        With no path, the dossier goes into the export folder.
+        With no path, the dossier goes into the export folder; a refusal there is notified.
+        With a path (the S dialog), the refusal is returned for the dialog to show.
         """
         data = self.app.store.dossier(thread_id)
         if data is None:
-            return
+            return ExportRefused("this thread is gone (merged or undone): choose another")
         settings = self.app.session.config.settings
         text = render_dossier(*data, generated=self.app.clock(), front_matter=settings.front_matter)
+        chosen = path
         if path is None or folder or path.is_dir():
             path = dossier_path(path or settings.export_dir, data[0])
         try:
             written = write_dossier(text, path, force=force)
         except ExportRefused as exc:
+            if chosen is not None:
+                return exc
             self.notify(f"{exc} (press S to choose another path)", severity="error", markup=False)
-            return
+            return None
         self.notify(f"Saved to {written}", title="Dossier", markup=False)
+        return None
 
     # -- corrections by hand (ui/screens/corrections.py) ----------------------------------
     def action_detach(self) -> None:
