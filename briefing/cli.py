@@ -17,14 +17,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing import __version__
 from briefing.cli_thread import add_parser as add_thread_parser
 from briefing.cli_thread import cmd_thread
 from briefing.config import ConfigError, Session, find_feeds_file, load_config, state_dir
 from briefing.models import Thread
-from briefing.safety import clean_line
+from briefing.safety import clean_line, counted
 from briefing.store import StoreError
+
+if TYPE_CHECKING:
+    from briefing.store import Store
 
 log = logging.getLogger("briefing")
 
@@ -61,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch every feed now, even those not due (server hints, backoff, minimum interval)",
     )
     stories = sub.add_parser("stories", help="list recent stories")
-    stories.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    stories.add_argument("--limit", type=count, default=50, help="how many (default 50)")
     stories.add_argument("--search", default="", help="full-text search over title and summary")
     stories.add_argument("--unread", action="store_true", help="only unread stories")
     stories.add_argument("--since", type=parse_since, help="only newer than this, e.g. 36h, 7d")
@@ -70,14 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     threads.add_argument("--since", type=parse_since, help="only active since, e.g. 36h, 7d")
     threads.add_argument("--min-sources", type=int, default=1, help="at least this many outlets")
     threads.add_argument("--search", default="", help="match thread names and story titles")
-    threads.add_argument("--limit", type=int, default=100, help="how many (default 100)")
+    threads.add_argument("--limit", type=count, default=100, help="how many (default 100)")
     threads.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
     entities = sub.add_parser(
         "entities", help="the most mentioned people, places and organisations"
     )
     entities.add_argument("--type", choices=sorted(ENTITY_TYPE_NAMES), help="only this kind")
     entities.add_argument("--since", type=parse_since, help="only stories since, e.g. 7d")
-    entities.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    entities.add_argument("--limit", type=count, default=50, help="how many (default 50)")
     entities.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
     export = sub.add_parser(
         "export",
@@ -96,7 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     opml_in = sub.add_parser("import-opml", help="add an OPML file's feeds to feeds.toml")
     opml_in.add_argument("file", metavar="FILE", help="OPML file; folders become tags")
     opml_out = sub.add_parser("export-opml", help="write every feed as OPML 2.0")
-    opml_out.add_argument("-o", "--output", metavar="PATH", help="file (default: stdout)")
+    opml_out.add_argument("-o", "--output", metavar="PATH", help="file or folder (default: stdout)")
+    opml_out.add_argument(
+        "--force", action="store_true", help="overwrite a file briefing did not write"
+    )
     return parser
 
 
@@ -107,6 +114,26 @@ ENTITY_TYPE_NAMES = {
     "group": "NORP",
     "event": "EVENT",
 }
+# The word a table prints for a type is the one --type takes (NORP is a "group", as in the app).
+ENTITY_TYPE_WORDS = {kind: word for word, kind in ENTITY_TYPE_NAMES.items()}
+
+
+def count(text: str) -> int:
+    """--limit: a whole number, 0 or more (0 lists nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def nothing_found(store: Store, what: str, filtered: bool) -> str:
+    """What an empty listing says: fetch first only when the store has no stories at all."""
+    if store.count_stories() == 0:
+        return "no stories yet: run `briefing fetch` first"
+    return f"no {what} match" if filtered else f"no {what} yet"
 
 
 def parse_since(text: str) -> datetime:
@@ -207,16 +234,17 @@ def cmd_fetch(session: Session, args: argparse.Namespace) -> int:
         print(json.dumps({"feeds": rows, "new_stories": report.new_stories,
                           "not_due": report.not_due, "notes": report.notes}))  # fmt: skip
         return 0
-    table = [
-        (f.name, f.status, str(f.new_stories), f"{f.seconds:.2f}s")
+    table = [  # the status says how many are new ("ok, 3 new"): no column repeats it
+        (f.name, f.status, f"{f.seconds:.2f}s")
         for f in sorted(report.feeds, key=lambda f: (f.ok, f.name.lower()))
     ]
-    print(format_table(("feed", "status", "new", "time"), table, right={2, 3}))
+    print(format_table(("feed", "status", "time"), table, right={2}))
     print()
     failed = len(report.failed)
     not_due = f", {report.not_due} not due (--force fetches them)" if report.not_due else ""
     print(
-        f"{len(report.feeds)} feeds, {report.new_stories} new stories, "
+        f"{counted(len(report.feeds), 'feed', 'feeds')}, "
+        f"{counted(report.new_stories, 'new story', 'new stories')}, "
         f"{failed} failed{not_due}, {report.seconds:.1f} s"
     )
     for note in report.notes:
@@ -233,8 +261,10 @@ def cmd_stories(session: Session, args: argparse.Namespace) -> int:
 
     with Store(session.db_path) as store:
         stories = store.stories(
-            limit=max(1, args.limit), search=args.search, unread_only=args.unread, since=args.since
+            limit=args.limit, search=args.search, unread_only=args.unread, since=args.since
         )
+        filtered = bool(args.search or args.unread or args.since)
+        empty = nothing_found(store, "stories", filtered) if args.limit and not stories else ""
     if args.json:
         print(json.dumps([
             {"id": s.id, "title": s.title, "link": s.link, "source": s.source,
@@ -244,7 +274,7 @@ def cmd_stories(session: Session, args: argparse.Namespace) -> int:
         ]))  # fmt: skip
         return 0
     if not stories:
-        print("no stories yet: run `briefing fetch` first" if not args.search else "no matches")
+        print(empty, end="\n" if empty else "")
         return 0
     rows = [(s.published.strftime("%Y-%m-%d %H:%M"), s.source, s.title) for s in stories]
     print(format_table(("published (UTC)", "source", "title"), rows))
@@ -259,7 +289,9 @@ def cmd_threads(session: Session, args: argparse.Namespace) -> int:
         found = store.threads(
             since=args.since, min_sources=max(1, args.min_sources), search=args.search
         )
-        threads = briefing_order(found, datetime.now(UTC))[: max(1, args.limit)]
+        threads = briefing_order(found, datetime.now(UTC))[: args.limit]
+        filtered = bool(args.since or args.min_sources > 1 or args.search)
+        empty = nothing_found(store, "threads", filtered) if args.limit and not threads else ""
         if args.json:
             print(json.dumps([
                 {"id": t.id, "name": t.name, "stories": t.stories, "sources": t.sources,
@@ -271,7 +303,7 @@ def cmd_threads(session: Session, args: argparse.Namespace) -> int:
             ]))  # fmt: skip
             return 0
     if not threads:
-        print("no threads yet: run `briefing fetch` first")
+        print(empty, end="\n" if empty else "")
         return 0
     rows = [
         (str(t.id), t.last_seen.strftime("%Y-%m-%d %H:%M"), str(t.stories), str(t.sources), t.name)
@@ -288,7 +320,9 @@ def cmd_entities(session: Session, args: argparse.Namespace) -> int:
 
     etype = ENTITY_TYPE_NAMES[args.type] if args.type else None
     with Store(session.db_path) as store:
-        found = store.top_entities(entity_type=etype, since=args.since, limit=max(1, args.limit))
+        found = store.top_entities(entity_type=etype, since=args.since, limit=args.limit)
+        filtered = bool(etype or args.since)
+        empty = nothing_found(store, "entities", filtered) if args.limit and not found else ""
     if args.json:
         print(json.dumps([
             {"name": e.name, "type": e.type, "mentions": e.mentions, "stories": e.stories,
@@ -297,15 +331,24 @@ def cmd_entities(session: Session, args: argparse.Namespace) -> int:
         ]))  # fmt: skip
         return 0
     if not found:
-        print("no entities yet: run `briefing fetch` first")
+        print(empty, end="\n" if empty else "")
         return 0
-    rows = [(e.name, e.type.lower(), str(e.mentions), str(e.stories)) for e in found]
+    rows = [
+        (e.name, ENTITY_TYPE_WORDS.get(e.type, e.type.lower()), str(e.mentions), str(e.stories))
+        for e in found
+    ]
     print(format_table(("entity", "type", "mentions", "stories"), rows, right={2, 3}))
     return 0
 
 
 def cmd_export(session: Session, args: argparse.Namespace) -> int:
-    from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
+    from briefing.export import (
+        ExportRefused,
+        dossier_path,
+        render_dossier,
+        user_path,
+        write_dossier,
+    )
     from briefing.store import Store
 
     if bool(args.thread) == bool(args.all):
@@ -313,6 +356,15 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
         return 2
     front = args.front_matter or session.config.settings.front_matter
     now = datetime.now(UTC)
+    path, folder = user_path(args.output or str(session.config.settings.export_dir))
+    folder = folder or not args.output  # the export folder, even before it exists
+    if args.all and args.output != "-" and not folder and (path.exists() or path.is_symlink()):
+        print(
+            f"briefing export: {path} is a file; --all writes one dossier per thread into a "
+            "folder (give a folder, or a new path ending in /)",
+            file=sys.stderr,
+        )
+        return 2
     with Store(session.db_path) as store:
         if args.all:
             threads = store.threads(since=args.since, limit=1_000_000)
@@ -320,8 +372,7 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
             threads = store.find_threads(args.thread)
             if len(threads) != 1:
                 return _ambiguous(args.thread, threads)
-        folder = Path(args.output or session.config.settings.export_dir).expanduser()
-        written = 0
+        written = skipped = 0
         for thread in threads:
             data = store.dossier(thread.id)
             if data is None:
@@ -330,16 +381,22 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
             if args.output == "-":
                 sys.stdout.write(text)
                 continue
-            target = folder if args.all or folder.is_dir() else None
-            path = dossier_path(target, data[0]) if target is not None else folder
             try:
-                print(write_dossier(text, path, force=args.force))
+                target = dossier_path(path, data[0]) if folder or args.all else path
+                print(write_dossier(text, target, force=args.force))
             except ExportRefused as exc:
-                print(f"briefing: {exc}", file=sys.stderr)
-                return 2
+                if not args.all:
+                    print(f"briefing: {_refused(exc)}", file=sys.stderr)
+                    return 2
+                print(f"briefing: skipped: {_refused(exc)}", file=sys.stderr)
+                skipped += 1
+                continue
             written += 1
     if args.all and args.output != "-":
-        print(f"{written} dossiers written to {folder}", file=sys.stderr)
+        # One file that may not be written does not stop the others: skipped, said, exit 2.
+        rest = f"; {skipped} skipped (see above), the rest written" if skipped else ""
+        print(f"{written} dossiers written to {path}{rest}", file=sys.stderr)
+        return 2 if skipped else 0
     return 0
 
 
@@ -359,15 +416,30 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
-    from briefing.opml import render_opml, write_atomic
+    from briefing.export import ExportRefused, user_path, write_file
+    from briefing.opml import DEFAULT_NAME, is_ours, render_opml
 
     text = render_opml(session.config.feeds)
     if not args.output or args.output == "-":
         sys.stdout.write(text)
         return 0
-    write_atomic(path := Path(args.output).expanduser(), text)
-    print(f"{len(session.config.feeds)} feeds written to {path}", file=sys.stderr)
+    path, folder = user_path(args.output)
+    try:
+        written = write_file(
+            text, path / DEFAULT_NAME if folder else path, force=args.force, ours=is_ours
+        )
+    except ExportRefused as exc:
+        print(f"briefing: {_refused(exc)}", file=sys.stderr)
+        return 2
+    print(f"{len(session.config.feeds)} feeds written to {written}", file=sys.stderr)
     return 0
+
+
+def _refused(exc: Exception) -> str:
+    """An export refusal in words, with the way out when --force is one."""
+    from briefing.export import ForeignFile
+
+    return f"{exc} (--force overwrites it)" if isinstance(exc, ForeignFile) else str(exc)
 
 
 def _ambiguous(wanted: str, threads: Sequence[Thread]) -> int:
@@ -376,7 +448,7 @@ def _ambiguous(wanted: str, threads: Sequence[Thread]) -> int:
         return 2
     print(f"briefing export: {len(threads)} threads match; give one id:", file=sys.stderr)
     for t in threads[:20]:
-        count = f"{t.stories} {'story' if t.stories == 1 else 'stories'}"
+        count = counted(t.stories, "story", "stories")
         print(f"  {t.id:>6}  {clean_line(t.name, 70)}  ({count})", file=sys.stderr)
     if len(threads) > 20:
         print(f"  … and {len(threads) - 20} more", file=sys.stderr)

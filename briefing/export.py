@@ -22,7 +22,7 @@ import os
 import re
 import secrets
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from briefing.safety import (
     TITLE_MAX,
     clean_block,
     clean_line,
+    counted,
     safe_link,
     slug,
 )
@@ -76,6 +77,10 @@ class ExportRefused(Exception):
 
     The message is written for the user, e.g. "<path> exists and was not written by briefing".
     """
+
+
+class ForeignFile(ExportRefused):
+    """The path holds a file briefing did not write: only ``force`` replaces it."""
 
 
 # ---- Markdown -------------------------------------------------------------------------------
@@ -129,10 +134,6 @@ def _day_heading(moment: datetime) -> str:
 
 def _iso(moment: datetime) -> str:
     return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _count(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 # ---- Rendering ------------------------------------------------------------------------------
@@ -240,8 +241,8 @@ def render_dossier(
     out += [
         f"# {md_text(name)}",
         "",
-        f"{span} · {_count(len(ordered), 'story', 'stories')} · "
-        f"{_count(len(outlets), 'outlet', 'outlets')}",
+        f"{span} · {counted(len(ordered), 'story', 'stories')} · "
+        f"{counted(len(outlets), 'outlet', 'outlets')}",
         "",
         f"Generated {generated:%Y-%m-%d %H:%M} UTC by briefing.",
         "",
@@ -277,7 +278,7 @@ def render_dossier(
     if not outlets:
         out += ["No sources.", ""]
     for outlet in outlets:
-        line = f"- {md_text(outlet)} · {_count(len(by_outlet[outlet]), 'story', 'stories')}"
+        line = f"- {md_text(outlet)} · {counted(len(by_outlet[outlet]), 'story', 'stories')}"
         if url := _feed_url(by_outlet[outlet], feed_urls):
             line += f" · feed {_link(url, url)}"
         out.append(line)
@@ -335,8 +336,8 @@ def _marker_id(head: str) -> int | None:
     return None
 
 
-def _file_marker(path: Path) -> int | None:
-    """The marker's thread id of a regular file, None for anything else (or unreadable)."""
+def _file_head(path: Path) -> str | None:
+    """The first 4 KB of a regular file, None for anything else (or unreadable)."""
     try:
         if not path.is_file():  # a FIFO would block, a device would be foreign anyway
             return None
@@ -344,7 +345,13 @@ def _file_marker(path: Path) -> int | None:
             head = fh.read(4096)
     except OSError:
         return None
-    return _marker_id(head.decode("utf-8", "replace"))
+    return head.decode("utf-8", "replace")
+
+
+def _file_marker(path: Path) -> int | None:
+    """The marker's thread id of a regular file, None for anything else (or unreadable)."""
+    head = _file_head(path)
+    return None if head is None else _marker_id(head)
 
 
 def _is_auto_name(name: str, thread_id: int) -> bool:
@@ -381,6 +388,61 @@ def _atomic_write(path: Path, data: bytes) -> None:
                 os.close(dir_fd)
 
 
+def user_path(text: str) -> tuple[Path, bool]:
+    """The path a user typed (``~`` expanded), and whether it names a folder.
+
+    It does when it is an existing folder or ends with a slash ("newdir/"): a trailing slash
+    means "write inside it", even when the folder does not exist yet.
+    """
+    path = Path(text).expanduser()
+    return path, text.endswith(("/", os.sep)) or path.is_dir()
+
+
+def refusal(
+    path: Path, *, force: bool = False, ours: Callable[[str], bool] | None = None
+) -> ExportRefused | None:
+    """Why writing ``path`` would be refused (not raised), or None when it may be written.
+
+    A folder is never replaced. An existing file (or symlink) is replaced only when ``ours``
+    recognises briefing's marker in its first 4 KB (a dossier's by default), or when ``force``.
+    """
+    if path.is_dir():
+        return ExportRefused(f"{path} is a folder, not a file")
+    if (path.exists() or path.is_symlink()) and not force:
+        head = _file_head(path)
+        if head is None or not (ours or _is_dossier)(head):
+            return ForeignFile(f"{path} exists and was not written by briefing")
+    return None
+
+
+def write_file(
+    text: str, path: Path, *, force: bool = False, ours: Callable[[str], bool] | None = None
+) -> Path:
+    """Write text to path atomically under the rules of ``refusal``; creates missing folders.
+
+    The one writer of user-visible files (dossiers, OPML). Raises ExportRefused with a message
+    for the user.
+    """
+    path = Path(path)
+    if problem := refusal(path, force=force, ours=ours):
+        raise problem
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ExportRefused(
+            f"could not create the folder {path.parent}: {err.strerror or err}"
+        ) from err
+    try:
+        _atomic_write(path, text.encode("utf-8", "replace"))  # lone surrogates -> "?"
+    except OSError as err:
+        raise ExportRefused(f"could not write {path}: {err.strerror or err}") from err
+    return path
+
+
+def _is_dossier(head: str) -> bool:
+    return _marker_id(head) is not None
+
+
 def write_dossier(text: str, path: Path, *, force: bool = False) -> Path:
     """Write text to path atomically (temp file in the same folder, fsync, os.replace).
 
@@ -389,18 +451,7 @@ def write_dossier(text: str, path: Path, *, force: bool = False) -> Path:
     auto-named files of the same thread in that folder (the names it had before a rename) are
     removed once the new file is in place. Raises ExportRefused with a message for the user.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise ExportRefused(f"{path} is a folder, not a file")
-    exists = path.exists() or path.is_symlink()
-    if exists and not force and _file_marker(path) is None:
-        raise ExportRefused(f"{path} exists and was not written by briefing; use --force")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, text.encode("utf-8", "replace"))  # lone surrogates -> "?"
-    except OSError as err:
-        raise ExportRefused(f"could not write {path}: {err.strerror or err}") from err
-
+    path = write_file(text, Path(path), force=force)
     thread_id = _marker_id(text)
     if thread_id is not None and _is_auto_name(path.name, thread_id):
         for old in path.parent.glob(f"*-{thread_id}.md"):

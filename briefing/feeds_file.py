@@ -35,7 +35,7 @@ from briefing.fetch import FetchLimits, fetch_feed, make_client
 from briefing.models import Feed, Validators
 from briefing.opml import url_problem, write_atomic
 from briefing.parse import parse_feed
-from briefing.safety import NAME_MAX, clean_line
+from briefing.safety import NAME_MAX, clean_line, counted
 
 TAG_MAX = 40
 DEMO_REFUSAL = (
@@ -373,6 +373,23 @@ class FeedCheck(NamedTuple):
     title: str | None
     items: int
 
+    def note(self, name: str) -> str:
+        """The message for a notice that names the feed: without the title when the feed is
+        named after it (``name`` empty, or the title itself), so it is not said twice."""
+        if self.ok and self.title and (not name or name == clean_line(self.title, 80)):
+            return _found(None, self.items)
+        return self.message
+
+
+def _found(title: str | None, count: int) -> str:
+    """What a test fetch that found a feed says: 'a feed: “T”, 2 items', 'a feed with 1 item'."""
+    named = f"“{clean_line(title, 80)}”, " if title else ""
+    if not count:
+        return f"a feed, {named}but it has no items right now"
+    if title:
+        return f"a feed: {named}{counted(count, 'item', 'items')}"
+    return f"a feed with {counted(count, 'item', 'items')}"
+
 
 async def check_feed(
     url: str,
@@ -394,7 +411,4 @@ async def check_feed(
         return FeedCheck(False, parsed.problem, parsed.title or None, 0)
     count = len(parsed.stories)
     title = parsed.title or None
-    named = f"“{clean_line(parsed.title, 80)}”, " if parsed.title else ""
-    if not count:
-        return FeedCheck(True, f"a feed, {named}but it has no items right now", title, 0)
-    return FeedCheck(True, f"a feed: {named}{count} item{'s' if count != 1 else ''}", title, count)
+    return FeedCheck(True, _found(title, count), title, count)

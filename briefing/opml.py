@@ -6,7 +6,9 @@ is expanded and no external file or DTD is read, and its outline count is capped
 
 Import: every outline with an xmlUrl is a feed; the folders it sits in (outlines without an
 xmlUrl) and its `category` attribute become its tags, slugged. Export: one flat outline per
-feed, its tags in the `category` attribute ("/world,/uk"), which import reads back.
+feed, its tags in the `category` attribute ("/world,/uk"), which import reads back, and a
+marker comment on line 2; the file is written by briefing.export.write_file under the dossiers'
+rules (a file without the marker is not replaced unless forced).
 
 feeds.toml is edited with tomlkit, so the user's comments, order and layout survive; new feeds
 are appended as [[feed]] tables, the result is validated like any feeds.toml, then written
@@ -39,6 +41,9 @@ MAX_BYTES = 5_000_000
 MAX_OUTLINES = 20_000
 URL_MAX = 2000
 TAG_MAX = 40
+# Line 2 of every OPML file briefing writes: export-opml replaces only files that carry it.
+MARKER = "<!-- briefing feeds export -->"
+DEFAULT_NAME = "feeds.opml"  # the file written inside a folder given to export-opml -o
 
 
 class OpmlError(ValueError):
@@ -187,7 +192,13 @@ def render_opml(feeds: Sequence[Feed], title: str = "briefing feeds") -> str:
         if feed.tags:
             outline.set("category", ",".join(f"/{_category_part(t)}" for t in feed.tags))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{MARKER}\n{ET.tostring(root, "unicode")}\n'
+
+
+def is_ours(head: str) -> bool:
+    """Whether a file's first lines carry the marker of an OPML file written by briefing."""
+    lines = head.removeprefix("\ufeff").split("\n", 2)[:2]
+    return any(line.strip() == MARKER for line in lines)
 
 
 def _category_part(tag: str) -> str:

@@ -26,6 +26,7 @@ from briefing.fetch import FetchLimits, FetchResult, fetch_all, make_client, unt
 from briefing.models import Feed, FeedStatus, Story
 from briefing.parse import ParsedFeed, parse_feed
 from briefing.polling import PollSettings, holds, next_fetch, not_due_status
+from briefing.safety import counted
 from briefing.store import Store
 
 
@@ -294,7 +295,10 @@ async def _full_texts(
 
 def summary_line(report: RefreshReport) -> str:
     failed = len(report.failed)
-    text = f"{len(report.feeds)} feeds, {report.new_stories} new stories in {report.seconds:.1f} s"
+    text = (
+        f"{counted(len(report.feeds), 'feed', 'feeds')}, "
+        f"{counted(report.new_stories, 'new story', 'new stories')} in {report.seconds:.1f} s"
+    )
     if failed:
         text += f", {failed} failed"
     if report.not_due:

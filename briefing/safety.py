@@ -37,6 +37,11 @@ LINK_MAX = 2_000
 NAME_MAX = 200
 
 
+def counted(count: int, one: str, many: str) -> str:
+    """'1 story', '2 stories': a count with the word in the right number."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def strip_controls(text: str) -> str:
     """Remove escape sequences and control/bidi characters; keep tabs and newlines."""
     if not text:

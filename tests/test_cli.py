@@ -43,7 +43,8 @@ def test_fetch_reports_each_feed_and_exits_zero_on_failures(
     out = capsys.readouterr().out
     assert code == 0
     assert "ok, 1 new" in out and "HTTP 404" in out
-    assert "2 feeds, 1 new stories, 1 failed" in out
+    assert out.splitlines()[0].split() == ["feed", "status", "time"]  # no "new" column twice
+    assert "2 feeds, 1 new story, 1 failed" in out
 
 
 def test_fetch_json(
@@ -183,3 +184,98 @@ def test_export_all_and_refusal(
         main(["--demo", "--db", demo_db, "export", thread_id, "-o", str(foreign), "--force"]) == 0
     )
     assert foreign.read_text().startswith("<!-- briefing dossier")
+
+
+def test_export_all_skips_a_foreign_file_and_writes_the_rest(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "all"
+    assert main(["--demo", "--db", demo_db, "export", "--all", "-o", str(out)]) == 0
+    files = sorted(out.iterdir())
+    assert len(files) > 3
+    for f in files:
+        f.unlink()
+    foreign = files[1]  # not the first: an export that stops halfway would write one file
+    foreign.write_text("my own notes\n")
+    capsys.readouterr()
+    assert main(["--demo", "--db", demo_db, "export", "--all", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"skipped: {foreign} exists and was not written by briefing" in err
+    assert f"{len(files) - 1} dossiers written to {out}; 1 skipped" in err
+    assert sorted(out.iterdir()) == files and foreign.read_text() == "my own notes\n"
+
+
+def test_export_all_into_a_file_is_refused_up_front(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "notes.md"
+    target.write_text("mine\n")
+    assert main(["--demo", "--db", demo_db, "export", "--all", "-o", str(target)]) == 2
+    assert "is a file; --all writes one dossier per thread into a folder" in capsys.readouterr().err
+    assert target.read_text() == "mine\n"
+    assert [p for p in tmp_path.iterdir() if not p.name.startswith("demo.db")] == [target]
+
+
+def test_export_to_a_path_ending_in_slash_writes_inside_that_new_folder(
+    demo_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["--demo", "--db", demo_db, "threads", "--json", "--min-sources", "2"])
+    thread = json.loads(capsys.readouterr().out)[0]
+    newdir = tmp_path / "newdir"
+    assert main(["--demo", "--db", demo_db, "export", str(thread["id"]), "-o", f"{newdir}/"]) == 0
+    [written] = newdir.iterdir()
+    assert written.name.endswith(f"-{thread['id']}.md")
+    assert written.read_text().startswith("<!-- briefing dossier")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["stories", "--since", "1m"], "no stories match"),
+        (["stories", "--search", "zzzqqq"], "no stories match"),
+        (["threads", "--min-sources", "99"], "no threads match"),
+        (["entities", "--since", "1m"], "no entities match"),
+    ],
+)
+def test_filters_that_match_nothing_do_not_say_fetch_first(
+    demo_db: str, args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--demo", "--db", demo_db, *args]) == 0
+    assert capsys.readouterr().out == said + "\n"
+
+
+def test_an_empty_store_says_fetch_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in ("stories", "threads", "entities"):
+        assert main(["--demo", "--db", str(tmp_path / "empty.db"), command]) == 0
+        assert capsys.readouterr().out == "no stories yet: run `briefing fetch` first\n"
+
+
+def test_limit_zero_lists_nothing_and_a_negative_limit_is_refused(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in ("stories", "threads", "entities"):
+        assert main(["--demo", "--db", demo_db, command, "--limit", "0"]) == 0
+        assert capsys.readouterr().out == ""
+        assert main(["--demo", "--db", demo_db, command, "--limit", "0", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == []
+        assert main(["--demo", "--db", demo_db, command, "--limit", "2", "--json"]) == 0
+        assert len(json.loads(capsys.readouterr().out)) == 2
+        with pytest.raises(SystemExit) as exit_:
+            main(["--demo", "--db", demo_db, command, "--limit", "-5"])
+        assert exit_.value.code == 2
+        assert "--limit: must be 0 or more, not -5" in capsys.readouterr().err
+
+
+def test_entities_prints_the_type_words_that_type_takes(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--demo", "--db", demo_db, "entities", "--limit", "1000"]) == 0
+    lines = capsys.readouterr().out.splitlines()[2:]
+    printed = {line.split()[-3] for line in lines}
+    assert "group" in printed and "norp" not in printed
+    for word in printed:  # every word the table prints is one --type accepts
+        assert main(["--demo", "--db", demo_db, "entities", "--type", word]) == 0
+        rows = capsys.readouterr().out.splitlines()[2:]
+        assert rows and all(row.split()[-3] == word for row in rows)

@@ -23,6 +23,7 @@ from briefing.export import (
     UNTITLED_STORY,
     UNTITLED_THREAD,
     ExportRefused,
+    ForeignFile,
     dossier_filename,
     dossier_path,
     export_thread,
@@ -653,7 +654,7 @@ def test_resave_updates_briefing_file(tmp_path: Path, front: bool) -> None:
 def test_foreign_file_is_never_overwritten_without_force(tmp_path: Path, foreign: str) -> None:
     path = tmp_path / "old-name-7.md"
     path.write_text(foreign, encoding="utf-8")
-    with pytest.raises(ExportRefused, match="not written by briefing; use --force") as err:
+    with pytest.raises(ForeignFile, match="exists and was not written by briefing") as err:
         write_dossier(dossier_text(), path)
     assert str(path) in str(err.value)
     assert path.read_text(encoding="utf-8") == foreign

@@ -268,6 +268,14 @@ async def test_check_feed_fetches_and_parses(server: LoopbackServer) -> None:
     assert not bad.ok and "http(s)" in bad.message
 
 
+def test_a_check_note_does_not_repeat_the_title_the_feed_is_named_after() -> None:
+    check = FeedCheck(True, "a feed: “NYT > U.S. News”, 1 item", "NYT > U.S. News", 1)
+    assert check.note("") == check.note("NYT > U.S. News") == "a feed with 1 item"
+    assert check.note("My name") == "a feed: “NYT > U.S. News”, 1 item"
+    failed = FeedCheck(False, "not a feed (HTML page)", None, 0)
+    assert failed.note("") == "not a feed (HTML page)"
+
+
 async def test_check_feed_reports_an_unreachable_host_in_plain_words() -> None:
     result = await check_feed("http://127.0.0.1:9/feed", FetchLimits(timeout=3))
     assert not result.ok and result.message.startswith("could not fetch it: ")

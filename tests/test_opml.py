@@ -248,3 +248,44 @@ def test_import_needs_a_feeds_file_not_the_demo(
     source.write_text(opml('<outline text="B" xmlUrl="https://b.example/"/>'))
     assert main(["--demo", "--db", str(tmp_path / "d.db"), "import-opml", str(source)]) == 2
     assert "demo has no feeds file" in capsys.readouterr().err
+
+
+def test_export_opml_never_overwrites_a_file_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(EXISTING, "utf-8")
+    mine = tmp_path / "mine.opml"
+    mine.write_text(opml('<outline text="Hand" xmlUrl="https://hand.example/rss"/>'), "utf-8")
+    before = mine.read_text("utf-8")
+    assert run(feeds, "export-opml", "-o", str(mine)) == 2
+    err = capsys.readouterr().err
+    assert f"{mine} exists and was not written by briefing (--force overwrites it)" in err
+    assert mine.read_text("utf-8") == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "feeds.toml",
+        "mine.opml",
+    ]
+    # a file briefing wrote is replaced; --force replaces a foreign one
+    ours = tmp_path / "ours.opml"
+    assert run(feeds, "export-opml", "-o", str(ours)) == 0
+    assert run(feeds, "export-opml", "-o", str(ours)) == 0
+    assert run(feeds, "export-opml", "-o", str(mine), "--force") == 0
+    assert [f.name for f in parse_opml(mine.read_bytes()).feeds] == ["Zeta", "Alpha"]
+
+
+def test_export_opml_into_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(EXISTING, "utf-8")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    assert run(feeds, "export-opml", "-o", str(folder)) == 0  # a folder: written inside it
+    assert parse_opml((folder / "feeds.opml").read_bytes()).feeds
+    assert run(feeds, "export-opml", "-o", str(tmp_path / "new" / "dir" / "f.opml")) == 0
+    assert parse_opml((tmp_path / "new" / "dir" / "f.opml").read_bytes()).feeds
+    assert run(feeds, "export-opml", "-o", f"{tmp_path / 'later'}/") == 0  # trailing slash
+    assert (tmp_path / "later" / "feeds.opml").is_file()
+    capsys.readouterr()
+    assert run(feeds, "export-opml", "-o", str(feeds / "x.opml")) == 2  # parent is a file
+    err = capsys.readouterr().err
+    assert err.startswith("briefing: could not create the folder") and "unexpected" not in err
+    assert ".tmp" not in err

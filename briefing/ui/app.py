@@ -23,6 +23,7 @@ from briefing import __version__
 from briefing.config import Session, load_config
 from briefing.models import EntityCount
 from briefing.polling import FAILING_AFTER
+from briefing.safety import counted
 from briefing.store import Store
 from briefing.ui.commands import EntityCommands, ThreadCommands
 from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
@@ -145,7 +146,8 @@ class BriefingApp(App[int]):
         failed = len(report.failed)
         at = self.clock().astimezone().strftime("%H:%M")
         text = (
-            f"Refreshed {len(report.feeds)} feeds at {at} · {report.new_stories} new stories"
+            f"Refreshed {counted(len(report.feeds), 'feed', 'feeds')} at {at} · "
+            f"{counted(report.new_stories, 'new story', 'new stories')}"
             f"{f' · {failed} failed' if failed else ''}"
         )
         for note in report.notes:
@@ -199,6 +201,19 @@ class BriefingApp(App[int]):
         config = load_config(path)
         settings = replace(config.settings, store=self.session.db_path)
         self.session = replace(self.session, config=replace(config, settings=settings))
+
+    def open_link(self, url: str) -> bool:
+        """Open url in the user's browser; False when there is none.
+
+        Textual's open_url drops what webbrowser.open says, and it says False when no browser
+        can be found (a server, a container): the caller then shows the link instead.
+        """
+        if self.is_web:
+            self.open_url(url)
+            return True
+        import webbrowser
+
+        return webbrowser.open(url)
 
     def filter_by_entity(self, entity: EntityCount) -> None:
         self.get_screen_stack_main().filter_entity(entity)

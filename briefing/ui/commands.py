@@ -14,7 +14,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
 from briefing.models import EntityCount, Thread
-from briefing.safety import clean_line
+from briefing.safety import clean_line, counted
 from briefing.ui.highlight import LABELS
 
 if TYPE_CHECKING:
@@ -96,7 +96,10 @@ class ThreadCommands(_BriefingProvider):
         matcher = self.matcher(query)
         for thread in self.briefing.store.threads(limit=2000):
             name = clean_line(thread.name, 60)
-            counts = f"{thread.stories} stories from {thread.sources} outlets"
+            counts = (
+                f"{counted(thread.stories, 'story', 'stories')} from "
+                f"{counted(thread.sources, 'outlet', 'outlets')}"
+            )
             hit = literal_hit(matcher, "Go to thread: ", name, self._go(thread), counts)
             if hit is not None:
                 yield hit

@@ -6,6 +6,7 @@ literal; control characters are stripped again here (defence in depth after pars
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from rich.text import Text
@@ -14,6 +15,8 @@ from briefing.models import Story
 from briefing.safety import clean_block, clean_line
 
 SOURCE_WIDTH = 16
+# RSS's <author> is "email (Name)" by the spec: the name alone reads better.
+_EMAIL_AND_NAME = re.compile(r"[^\s@()]+@[^\s()]+\s*\(([^()]+)\)")
 
 
 def safe(text: str, style: str = "", limit: int = 500) -> Text:
@@ -57,12 +60,20 @@ def day_heading(when: datetime) -> Text:
     return Text(local_time(when).strftime("%A %d %B"), style="bold underline")
 
 
+def author_name(author: str) -> str:
+    """'news@x.example (Dmitri Sokolov)' -> 'Dmitri Sokolov'; any other author as it is, cleaned."""
+    author = clean_line(author, 200)
+    if match := _EMAIL_AND_NAME.fullmatch(author):
+        author = match[1].strip() or author
+    return clean_line(author, 80)
+
+
 def reader_meta(story: Story) -> Text:
     """Outlet, author, time and link, under the title."""
     text = Text()
     meta = [clean_line(story.source, 80)]
-    if story.author:
-        meta.append(clean_line(story.author, 80))
+    if author := author_name(story.author):
+        meta.append(author)
     meta.append(local_time(story.published).strftime("%a %d %b %Y, %H:%M"))
     text.append(" · ".join(meta), style="dim")
     if story.link:

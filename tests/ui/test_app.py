@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import Checkbox, DataTable, Input, Static
 
 from briefing.store import Store
 from briefing.ui.app import BriefingApp
@@ -174,10 +175,17 @@ async def test_slash_searches_and_escape_clears(make_session: SessionFactory) ->
         assert len(titles(app)) == 6
 
 
-async def test_o_opens_only_web_links(make_session: SessionFactory) -> None:
+async def test_o_opens_only_web_links(
+    make_session: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = BriefingApp(make_session(BODIES))
     opened: list[str] = []
-    app.open_url = lambda url, new_tab=True: opened.append(url)
+
+    def browser(url: str, *_: object, **__: object) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr("webbrowser.open", browser)
     async with app.run_test() as pilot:
         await settle(app, pilot)
         app.screen.query_one(StoryList).focus()
@@ -186,6 +194,26 @@ async def test_o_opens_only_web_links(make_session: SessionFactory) -> None:
         await pilot.press("end", "o")  # the javascript: link, stored as no link at all
         assert opened == ["https://south.test/q"]
         assert app.screen.query_one(StoryList).current.title == "Script link"
+
+
+async def test_o_without_a_browser_shows_the_link_and_leaves_the_story_unread(
+    make_session: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = BriefingApp(make_session(BODIES))
+    monkeypatch.setattr("webbrowser.open", lambda *_, **__: False)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        stories = app.screen.query_one(StoryList)
+        stories.focus()
+        assert stories.current.link == "https://south.test/q" and not stories.current.read
+        await pilot.press("o")
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("No browser found") and "https://south.test/q" in m for m in said)
+        assert not any(m.startswith("Opened") for m in said)
+        assert app.clipboard == "https://south.test/q"
+        assert not stories.current.read
+        with Store(app.session.db_path) as store:
+            assert not store.story(stories.current.id).read
 
 
 async def test_r_refreshes_again_with_progress(make_session: SessionFactory) -> None:
@@ -294,6 +322,32 @@ async def test_m_on_a_thread_marks_the_whole_thread(make_session: SessionFactory
             assert all(s.read for s in store.stories(thread_id=thread.id))
 
 
+async def test_m_on_a_thread_clears_its_new_marker_and_on_all_stories_says_why_not(
+    make_session: SessionFactory,
+) -> None:
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        threads = app.screen.query_one(ThreadList)
+        await pilot.press("j")
+        assert threads.current is not None and threads.current.new > 0
+        chosen = threads.current.id
+        await pilot.press("m")
+        await pilot.pause()
+        again = next(t for t in threads.threads if t.id == chosen)
+        assert again.unread == 0 and again.new == 0
+        await pilot.press("home")
+        assert threads.current is None  # "All stories"
+        with Store(app.session.db_path) as store:
+            before = [s.read for s in store.stories()]
+        await pilot.press("m")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("m marks the highlighted thread") for m in said)
+        with Store(app.session.db_path) as store:
+            assert [s.read for s in store.stories()] == before
+
+
 async def test_enter_on_a_thread_clears_its_new_marker(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
@@ -366,6 +420,54 @@ async def test_s_saves_the_thread_and_S_asks_where(make_session: SessionFactory)
         assert (folder / "mine.md").read_text() == "not briefing's"  # refused, not overwritten
 
 
+async def test_S_refusal_keeps_the_dialog_open_and_offers_to_overwrite(
+    make_session: SessionFactory,
+) -> None:
+    session = make_session(BODIES)
+    app = BriefingApp(session)
+    mine = session.config.settings.export_dir / "mine.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("not briefing's")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j", "S")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one(Input).value = str(mine)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog and dialog.query_one(Input).value == str(mine)
+        status = str(dialog.query_one("#export-status", Static).render())
+        assert "exists and was not written by briefing" in status and "--force" not in status
+        assert [n for n in app._notifications if "--force" in n.message] == []
+        assert app.focused is dialog.query_one(Checkbox)
+        assert mine.read_text() == "not briefing's"
+        await pilot.press("space", "enter")  # tick "Overwrite…", then save
+        await pilot.pause()
+        assert app.screen is not dialog
+        assert mine.read_text().startswith("<!-- briefing dossier")
+
+
+async def test_S_with_a_path_ending_in_slash_saves_inside_a_new_folder(
+    make_session: SessionFactory,
+) -> None:
+    session = make_session(BODIES)
+    app = BriefingApp(session)
+    newdir = session.config.settings.export_dir / "newdir"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("j")
+        thread = app.screen.query_one(ThreadList).current
+        await pilot.press("S")
+        assert isinstance(app.screen, ExportDialog)
+        app.screen.query_one(Input).value = f"{newdir}/"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert newdir.is_dir()
+        [saved] = newdir.iterdir()
+        assert saved.name.endswith(f"-{thread.id}.md")
+
+
 async def test_palette_finds_entities_and_threads_literally(make_session: SessionFactory) -> None:
     from briefing.ui.commands import EntityCommands, ThreadCommands
 
@@ -388,6 +490,27 @@ async def test_palette_finds_entities_and_threads_literally(make_session: Sessio
         next(h for h in found if h.text == f"Go to thread: {target.name}").command()
         await pilot.pause()
         assert app.screen.query_one(ThreadList).current.id == target.id
+
+
+async def test_counts_say_1_story_and_1_outlet(make_session: SessionFactory) -> None:
+    from briefing.ui.commands import ThreadCommands
+
+    app = BriefingApp(make_session({"south": BODIES["south"]}))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        label = str(app.screen.query_one("#refresh-label").render())
+        assert "Refreshed 1 feed at" in label and "2 new stories" in label
+        found = [hit async for hit in ThreadCommands(app.screen).search("quake")]
+        assert [str(h.help) for h in found] == ["1 story from 1 outlet"]
+
+
+def test_reader_shows_an_authors_name_not_the_rss_email() -> None:
+    from briefing.ui.render import author_name
+
+    assert author_name("news@steppe-herald.example (Dmitri Sokolov)") == "Dmitri Sokolov"
+    assert author_name("Maria Delgado") == "Maria Delgado"
+    assert author_name("desk@x.example") == "desk@x.example"
+    assert author_name("Ann (Reuters)") == "Ann (Reuters)"
 
 
 def test_palette_hits_never_parse_markup() -> None:

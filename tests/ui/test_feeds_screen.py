@@ -142,6 +142,9 @@ async def test_a_tries_the_address_then_adds_the_feed(file_session: SessionMaker
         row = cells(app)["https://new.test/feed"]
         assert row[1:3] == ["The [bold]New[/] One", "news, test"]
         assert row[3] == "ok, 2 new" and row[5] == "2"  # fetched by the refresh that followed
+        # named after its title: the notice does not say the title twice
+        said = [n.message for n in app._notifications]
+        assert "Added “The [bold]New[/] One”: a feed with 2 items" in said
 
 
 async def test_an_address_that_is_not_a_feed_needs_save_anyway(
@@ -356,3 +359,23 @@ async def test_feeds_keys_are_in_the_footer_and_the_help(file_session: SessionMa
         assert {"feeds-add", "feeds-edit", "feeds-toggle", "feeds-delete"} <= ids
         help_rows = {row[2]: row for row in app.all_bindings()}
         assert help_rows["feeds-delete"][:2] == ("delete", "Feeds screen: Delete")
+
+
+async def test_j_k_home_end_move_in_the_feeds_table(file_session: SessionMaker) -> None:
+    three = FEEDS + '\n[[feed]]\nname = "West"\nurl = "https://west.test/feed"\n'
+    session = file_session(three)
+    app = BriefingApp(session)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await open_feeds(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.cursor_row == 0
+        await pilot.press("j")
+        assert table.cursor_row == 1
+        await pilot.press("end")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("home", "d")  # disables the first feed, the one under the cursor
+        assert table.cursor_row == 0
+        assert not app.session.config.feeds[0].enabled
+        assert all(f.enabled for f in app.session.config.feeds[1:])

@@ -135,7 +135,7 @@ class FeedForm(ModalScreen[bool]):
             self.finish(draft, None, "")
         elif self.tried is not None and self.tried_url == draft.url:
             tried = self.tried
-            note = tried.message if tried.ok else f"saved anyway ({tried.message})"
+            note = tried.note(draft.name) if tried.ok else f"saved anyway ({tried.message})"
             self.finish(draft, tried.title, note)
         else:
             self.try_address(draft)
@@ -156,7 +156,7 @@ class FeedForm(ModalScreen[bool]):
         now = self.draft()  # what the form holds now: typing went on during the test
         if result.ok and now.url == draft.url:
             self.say(f"✓ {result.message}", "green")
-            self.finish(now, result.title, result.message)
+            self.finish(now, result.title, result.note(now.name))
         elif result.ok:
             self.say(f"✓ {draft.url} works, but the address changed: Save tests the new one.")
         else:

@@ -71,11 +71,26 @@ def rate(row: FeedRow | None) -> str:
     return "" if row is None or not row.stories else f"{row.per_day:.1f}"
 
 
+class FeedTable(DataTable[Text]):
+    """The feeds table, moved with the same keys (and binding ids) as every other list.
+
+    DataTable's own home/end scroll sideways; here they go to the first and last feed.
+    """
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Next in the list", show=False, id="list-down"),
+        Binding("up,k", "cursor_up", "Previous in the list", show=False, id="list-up"),
+        Binding("home", "scroll_top", "First in the list", show=False, id="list-first"),
+        Binding("end", "scroll_bottom", "Last in the list", show=False, id="list-last"),
+    ]
+
+
 class FeedsScreen(ModalScreen[None]):
     """The feeds, their health and their stories.
 
     | Key | Action |
     | --- | --- |
+    | j / k, arrows, home / end | move in the table (as in every list) |
     | a | add a feed (its address is tried first) |
     | e | edit the highlighted feed |
     | d | disable / enable it |
@@ -101,7 +116,7 @@ class FeedsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="feeds-box"):
             yield Static(id="feeds-title")
-            yield DataTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
+            yield FeedTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
             yield Static(Text(LEGEND, style="dim"), id="feeds-legend")
         yield Footer()
 

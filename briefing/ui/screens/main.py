@@ -322,8 +322,16 @@ class MainScreen(Screen[None]):
 
     def action_toggle_read(self) -> None:
         threads = self.query_one(ThreadList)
-        if self.focused is threads and threads.current is not None:
-            self.mark_thread(threads.current)
+        if self.focused is threads:
+            if threads.current is not None:
+                self.mark_thread(threads.current)
+            else:  # "All stories": m marks one thread, never the whole store
+                self.notify(
+                    "m marks the highlighted thread, or in the stories list one story: "
+                    "move to a thread first.",
+                    severity="warning",
+                    markup=False,
+                )
             return
         story = self.query_one(StoryList).current
         if story is not None:
@@ -337,7 +345,17 @@ class MainScreen(Screen[None]):
         if not link:
             self.notify("This story has no web link that can be opened safely.", severity="warning")
             return
-        self.app.open_url(link)
+        if not self.app.open_link(link):  # not opened: not read either
+            self.app.copy_to_clipboard(link)
+            self.notify(
+                "No browser found. The link, copied to the clipboard if the terminal allows:\n"
+                + link,
+                title="Browser",
+                severity="warning",
+                markup=False,
+                timeout=20,
+            )
+            return
         self.mark(story, read=True)
         self.notify(f"Opened {link[:80]}", title="Browser", markup=False)
 
@@ -364,27 +382,36 @@ class MainScreen(Screen[None]):
             return
         default = dossier_path(self.app.session.config.settings.export_dir, data[0])
 
-        def chosen(choice: ExportChoice | None) -> None:
-            if choice is not None:
-                self.save_thread(thread_id, choice.path, choice.force)
+        def save(choice: ExportChoice) -> ExportRefused | None:
+            return self.save_thread(thread_id, choice.path, choice.force, folder=choice.folder)
 
-        self.app.push_screen(ExportDialog(data[0].name, default), chosen)
+        self.app.push_screen(ExportDialog(data[0].name, default, save))
 
-    def save_thread(self, thread_id: int, path: Path | None, force: bool) -> None:
-        """Write the dossier (to the export folder when `path` is None) and say where."""
+    def save_thread(
+        self, thread_id: int, path: Path | None, force: bool, *, folder: bool = False
+    ) -> ExportRefused | None:
+        """Write the dossier to `path`, inside it when it is a folder, and say where.
+
+        With no path, the dossier goes into the export folder; a refusal there is notified.
+        With a path (the S dialog), the refusal is returned for the dialog to show.
+        """
         data = self.app.store.dossier(thread_id)
         if data is None:
-            return
+            return ExportRefused("this thread is gone (merged or undone): choose another")
         settings = self.app.session.config.settings
         text = render_dossier(*data, generated=self.app.clock(), front_matter=settings.front_matter)
-        if path is None or path.is_dir():
+        chosen = path
+        if path is None or folder or path.is_dir():
             path = dossier_path(path or settings.export_dir, data[0])
         try:
             written = write_dossier(text, path, force=force)
         except ExportRefused as exc:
+            if chosen is not None:
+                return exc
             self.notify(f"{exc} (press S to choose another path)", severity="error", markup=False)
-            return
+            return None
         self.notify(f"Saved to {written}", title="Dossier", markup=False)
+        return None
 
     # -- corrections by hand (ui/screens/corrections.py) ----------------------------------
     def action_detach(self) -> None:
@@ -416,6 +443,8 @@ class MainScreen(Screen[None]):
     def mark_thread(self, thread: Thread) -> None:
         read = thread.unread > 0
         self.app.store.set_thread_read(thread.id, read)
+        if read:  # read through: nothing in it is new any more, so "+N" goes too
+            self.app.store.mark_thread_opened(thread.id, self.app.clock())
         self.notify(
             f"Marked “{clean_line(thread.name, 50)}” {'read' if read else 'unread'}.",
             markup=False,
