@@ -17,129 +17,31 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from briefing.thread_naming import thread_name
+from briefing.threads_doc import (
+    DUP_CHECK_MEMBERS,
+    MIN_TITLE_WORDS,
+    Assignment,
+    Doc,
+    ThreadItem,
+    ThreadState,
+    Vector,
+    dot,
+    unit,
+    unit_weight,
+)
 from briefing.threads_model import ThreadModel
-from briefing.threads_text import bag, bigrams, entity_key, normalise_url, salient, title_key, words
 
 __all__ = ["Assignment", "ThreadEngine", "ThreadItem", "ThreadModel", "thread_name"]
 
 MAX_CANDIDATES = 8  # threads scored in full per story, after a cheap overlap ranking
-RECENT_MEMBERS = 12  # members a story is compared with: the thread as it is now, not its past
 MERGE_MEMBERS = 6  # members per side compared when two threads might be one
-DUP_CHECK_MEMBERS = 64  # recent members checked for a near-identical title
 DUP_JACCARD = 0.8
-MIN_TITLE_WORDS = 4  # shorter identical titles ("Business Highlights") are columns, not copies
 # Both sides name at least this many people/organisations/places before sharing none of them
 # counts as evidence of two different events (one name alone is often a dateline or outlet).
 MIN_SALIENT = 2
-MIN_SUMMARY_WORDS = 8  # fewer content words is a dek or a repeated title: scored as a headline
-Vector = dict[str, float]
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadItem:
-    story_id: str
-    title: str
-    summary: str
-    source: str
-    link: str
-    published: datetime  # tz-aware UTC: the story's threading time (see enrich.thread)
-    entities: tuple[str, ...] = ()  # canonical entity keys
-    entity_names: tuple[tuple[str, str], ...] = ()  # (key, display name), for naming
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    story_id: str
-    thread_id: int
-    new_thread: bool
-    duplicate_of: str | None  # a re-publication of this story already in the thread
-    score: float = 0.0  # the join probability (1.0 for a re-publication, 0.0 for a new thread)
-
-
-class _Doc:
-    """One story: its term counts, and unit TF-IDF vectors made once the df is known."""
-
-    __slots__ = (
-        *("bigr", "ents", "has_summary", "names", "runs", "source", "story_id", "terms"),
-        *("text", "title", "title_set", "title_sig", "ts", "url", "vectors", "version"),
-    )
-
-    def __init__(self, item: ThreadItem) -> None:
-        title_words = words(item.title)
-        summary_words = words(item.summary)
-        self.story_id = item.story_id
-        self.title = bag([k for k, _ in title_words if k])
-        self.text = bag([k for k, _ in title_words + summary_words if k])
-        self.has_summary = sum(1 for k, _ in summary_words if k) >= MIN_SUMMARY_WORDS
-        self.bigr = bag(bigrams(title_words) + bigrams(summary_words))
-        self.ents = bag([entity_key(e) for e in item.entities])
-        self.names, self.runs = salient(item.entities)
-        self.source = item.source
-        self.title_set = frozenset(self.title)
-        sig = title_key(item.title)
-        self.title_sig = sig if len(sig.split()) >= MIN_TITLE_WORDS and not item.summary else ""
-        self.url = normalise_url(item.link) if item.link else ""
-        self.ts = item.published.timestamp()
-        self.terms = (*self.text, *self.ents)  # what the inverted index knows it by
-        self.vectors: tuple[Vector, Vector, Vector, Vector] | None = None
-        self.version = -1  # the engine's df version the vectors were made with
-
-    def all_keys(self) -> Iterable[str]:
-        yield from self.text
-        yield from self.bigr
-        yield from self.ents
-
-
-class _Thread:
-    __slots__ = (
-        *("centroid", "centroid_version", "dup_keys", "newest", "oldest", "recent", "size"),
-        *("terms", "tid"),
-    )
-
-    def __init__(self, tid: int, ts: float) -> None:
-        self.tid = tid
-        self.terms: dict[str, int] = {}  # term -> members holding it (the index's view)
-        self.size = 0
-        self.newest = ts
-        self.oldest = ts
-        self.recent: list[_Doc] = []  # newest last, at most DUP_CHECK_MEMBERS
-        self.dup_keys: list[tuple[bool, str]] = []  # (is url, key) entries it owns
-        self.centroid: tuple[Vector, Vector] | None = None  # made on demand (_centroid)
-        self.centroid_version = -1
-
-    def add(self, doc: _Doc) -> None:
-        self.centroid = None
-        for k in doc.terms:
-            self.terms[k] = self.terms.get(k, 0) + 1
-        self.size += 1
-        self.newest = max(self.newest, doc.ts)
-        self.oldest = min(self.oldest, doc.ts)
-        self.recent.append(doc)
-        self.recent.sort(key=lambda d: d.ts)
-        del self.recent[:-DUP_CHECK_MEMBERS]
-
-    def members(self, n: int = RECENT_MEMBERS) -> list[_Doc]:
-        return self.recent[-n:]
-
-
-def _unit(counts: Mapping[str, float], idf: Callable[[str], float]) -> Vector:
-    vec = {k: v * idf(k) for k, v in counts.items()}
-    norm = math.sqrt(sum(v * v for v in vec.values()))
-    return {k: v / norm for k, v in vec.items()} if norm else {}
-
-
-def _one(_key: str) -> float:
-    return 1.0
-
-
-def _dot(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b[k] for k, v in a.items() if k in b)
 
 
 class ThreadEngine:
@@ -148,7 +50,7 @@ class ThreadEngine:
     ) -> None:
         self.window = join_window.total_seconds()
         self.model = model if model is not None else ThreadModel.load()
-        self._threads: dict[int, _Thread] = {}
+        self._threads: dict[int, ThreadState] = {}
         self._postings: dict[str, set[int]] = {}
         self._expiry: list[tuple[float, int]] = []  # (newest ts, thread id), lazily stale
         self._clock = -math.inf
@@ -158,7 +60,7 @@ class ThreadEngine:
         self._idf_cache: dict[str, float] = {}
         self._idf_version = -1
         self._delta: dict[str, int] = {}
-        self._observed: dict[str, _Doc] = {}  # counted in df ahead of their assignment
+        self._observed: dict[str, Doc] = {}  # counted in df ahead of their assignment
         self._by_url: dict[str, tuple[str, int]] = {}
         self._by_title: dict[str, tuple[str, int]] = {}
         self._touched: set[int] = set()
@@ -185,7 +87,7 @@ class ThreadEngine:
             self._n_docs = n_docs
             self._df_version += 1
         for item, tid in items:
-            doc = _Doc(item)
+            doc = Doc(item)
             self._add(doc, tid)
             if count_df:
                 self._count(doc, record=False)
@@ -197,7 +99,7 @@ class ThreadEngine:
         are weighed with the batch's vocabulary ("covid" is common from the first story on)."""
         for item in items:
             if item.story_id not in self._observed:
-                doc = self._observed[item.story_id] = _Doc(item)
+                doc = self._observed[item.story_id] = Doc(item)
                 self._count(doc, record=True)
 
     def doc_freq_delta(self) -> dict[str, int]:
@@ -231,7 +133,7 @@ class ThreadEngine:
 
     def pair_features(self, item: ThreadItem) -> list[tuple[int, str, list[float]]]:
         """(thread, member story id, features) against each candidate's recent members."""
-        doc = _Doc(item)
+        doc = Doc(item)
         return [
             (t.tid, m.story_id, self._features(doc, m))
             for t in self._candidates(doc)
@@ -240,18 +142,10 @@ class ThreadEngine:
 
     def thread_features(self, item: ThreadItem) -> list[tuple[int, list[float]]]:
         """(thread, features) against each candidate thread: for training the thread model."""
-        doc = _Doc(item)
+        doc = Doc(item)
         return [(t.tid, self._thread_features(doc, t)) for t in self._candidates(doc)]
 
-    def explain(self, item: ThreadItem, thread_id: int) -> float:
-        """The join probability of a story for a live thread (0 if it is not live)."""
-        thread = self._threads.get(thread_id)
-        if thread is None:
-            return 0.0
-        doc = _Doc(item)
-        return self.model.thread.probability(self._thread_features(doc, thread))
-
-    def _decide(self, doc: _Doc) -> tuple[int | None, float]:
+    def _decide(self, doc: Doc) -> tuple[int | None, float]:
         best: tuple[float, int] | None = None
         linear = self.model.thread
         for thread in self._candidates(doc):
@@ -268,7 +162,7 @@ class ThreadEngine:
             return None, 0.0
         return best[1], best[0]
 
-    def _thread_features(self, doc: _Doc, thread: _Thread) -> list[float]:
+    def _thread_features(self, doc: Doc, thread: ThreadState) -> list[float]:
         members = thread.members()
         probs = [self.model.pair.probability(self._features(doc, m)) for m in members]
         text, ents = self._centroid(thread)
@@ -276,14 +170,14 @@ class ThreadEngine:
         return [
             max(probs),
             math.fsum(probs) / len(probs),
-            _dot(vectors[0], text),
-            _dot(vectors[3], ents),
+            dot(vectors[0], text),
+            dot(vectors[3], ents),
             math.log1p(thread.size),
             0.0 if doc.has_summary else 1.0,
             math.fsum(self._conflict(doc, m) for m in members) / len(members),
         ]
 
-    def _centroid(self, thread: _Thread) -> tuple[Vector, Vector]:
+    def _centroid(self, thread: ThreadState) -> tuple[Vector, Vector]:
         """The members' words and entities taken together (a headline may share a word with
         each report of a story, and all of them with none)."""
         if thread.centroid is None or thread.centroid_version != self._df_version:
@@ -295,7 +189,7 @@ class ThreadEngine:
                 for acc, part in ((text, vectors[0]), (ents, vectors[3])):
                     for k, v in part.items():
                         acc[k] = acc.get(k, 0.0) + v
-            thread.centroid = (_unit(text, _one), _unit(ents, _one))
+            thread.centroid = (unit(text, unit_weight), unit(ents, unit_weight))
         return thread.centroid
 
     def _idf(self, key: str) -> float:
@@ -308,21 +202,21 @@ class ThreadEngine:
             self._idf_cache[key] = idf
         return idf
 
-    def _vectors(self, doc: _Doc) -> tuple[Vector, Vector, Vector, Vector]:
+    def _vectors(self, doc: Doc) -> tuple[Vector, Vector, Vector, Vector]:
         """Unit TF-IDF vectors, remade when the df changed: decisions depend on the df and the
         members only, not on when a member was first compared (so warm == live)."""
         if doc.vectors is None or doc.version != self._df_version:
             doc.version = self._df_version
             idf = self._idf
             doc.vectors = (
-                _unit(doc.text, idf),
-                _unit(doc.title, idf),
-                _unit(doc.bigr, idf),
-                _unit(doc.ents, idf),
+                unit(doc.text, idf),
+                unit(doc.title, idf),
+                unit(doc.bigr, idf),
+                unit(doc.ents, idf),
             )
         return doc.vectors
 
-    def _candidates(self, doc: _Doc) -> list[_Thread]:
+    def _candidates(self, doc: Doc) -> list[ThreadState]:
         """Active threads sharing a term, ranked by idf-weighted overlap; the best few kept."""
         overlap: dict[int, float] = {}
         threads = self._threads
@@ -340,18 +234,18 @@ class ThreadEngine:
         )
         return [self._threads[tid] for _, tid in ranked[:MAX_CANDIDATES]]
 
-    def _features(self, doc: _Doc, other: _Doc) -> list[float]:
+    def _features(self, doc: Doc, other: Doc) -> list[float]:
         a, b = self._vectors(doc), self._vectors(other)
-        text = _dot(a[0], b[0])
-        title = _dot(a[1], b[1])
+        text = dot(a[0], b[0])
+        title = dot(a[1], b[1])
         both = 1.0 if doc.has_summary and other.has_summary else 0.0
         neither = 0.0 if doc.has_summary or other.has_summary else 1.0
         two_s2 = 2.0 * (self.model.sigma_days * 86400.0) ** 2
         return [
             text,
             title,
-            _dot(a[2], b[2]),
-            _dot(a[3], b[3]),
+            dot(a[2], b[2]),
+            dot(a[3], b[3]),
             1.0 if doc.source and doc.source == other.source else 0.0,
             both,
             text * both,
@@ -362,7 +256,7 @@ class ThreadEngine:
         ]
 
     @staticmethod
-    def _conflict(doc: _Doc, other: _Doc) -> float:
+    def _conflict(doc: Doc, other: Doc) -> float:
         """1 when both stories name enough people/organisations/places and none is shared,
         even in part ("Ueda" ~ "Kazuo Ueda"): same-kind events, different actors."""
         if len(doc.names) < MIN_SALIENT or len(other.names) < MIN_SALIENT:
@@ -407,7 +301,7 @@ class ThreadEngine:
     def _age(self, tid: int) -> tuple[float, int]:
         return (self._threads[tid].oldest, tid)
 
-    def _converged(self, a: _Thread, b: _Thread) -> float:
+    def _converged(self, a: ThreadState, b: ThreadState) -> float:
         """How surely each side's recent members would, on average, join the other side (the
         lower of the two means); 0 when their latest stories are a window apart."""
         if max(a.newest, b.newest) - min(a.newest, b.newest) > self.window:
@@ -428,7 +322,7 @@ class ThreadEngine:
             return
         dst = self._threads.get(keep)
         if dst is None:
-            dst = self._threads[keep] = _Thread(keep, src.newest)
+            dst = self._threads[keep] = ThreadState(keep, src.newest)
             dst.oldest = src.oldest
         self._drop(src, keep_dups=True)
         for k, n in src.terms.items():
@@ -447,7 +341,7 @@ class ThreadEngine:
 
     # -- duplicates -----------------------------------------------------------------------
 
-    def _duplicate(self, doc: _Doc) -> tuple[int | None, str | None]:
+    def _duplicate(self, doc: Doc) -> tuple[int | None, str | None]:
         """Same URL, or the same long title, already in a live thread: that thread, that story."""
         for key, table in ((doc.url, self._by_url), (doc.title_sig, self._by_title)):
             hit = table.get(key) if key else None
@@ -457,7 +351,7 @@ class ThreadEngine:
         return None, None
 
     @staticmethod
-    def _near_duplicate(doc: _Doc, thread: _Thread) -> str | None:
+    def _near_duplicate(doc: Doc, thread: ThreadState) -> str | None:
         if len(doc.title_set) < MIN_TITLE_WORDS - 1:
             return None
         for other in reversed(thread.recent):
@@ -468,10 +362,10 @@ class ThreadEngine:
 
     # -- bookkeeping ----------------------------------------------------------------------
 
-    def _add(self, doc: _Doc, tid: int) -> None:
+    def _add(self, doc: Doc, tid: int) -> None:
         thread = self._threads.get(tid)
         if thread is None:
-            thread = self._threads[tid] = _Thread(tid, doc.ts)
+            thread = self._threads[tid] = ThreadState(tid, doc.ts)
         for k in doc.terms:
             self._postings.setdefault(k, set()).add(tid)
         thread.add(doc)
@@ -483,16 +377,16 @@ class ThreadEngine:
         heapq.heappush(self._expiry, (thread.newest, tid))
         self._touched.add(tid)
 
-    def _doc(self, item: ThreadItem) -> _Doc:
+    def _doc(self, item: ThreadItem) -> Doc:
         """The story's doc, made once: observe() already made it for a batch's stories."""
         doc = self._observed.get(item.story_id)
-        return doc if doc is not None else _Doc(item)
+        return doc if doc is not None else Doc(item)
 
-    def _count_once(self, doc: _Doc, story_id: str) -> None:
+    def _count_once(self, doc: Doc, story_id: str) -> None:
         if self._observed.pop(story_id, None) is None:
             self._count(doc, record=True)
 
-    def _count(self, doc: _Doc, *, record: bool) -> None:
+    def _count(self, doc: Doc, *, record: bool) -> None:
         self._df_version += 1
         self._n_docs += 1
         for k in doc.all_keys():
@@ -515,7 +409,7 @@ class ThreadEngine:
             if thread is not None and thread.newest == ts:
                 self._drop(thread)
 
-    def _drop(self, thread: _Thread, *, keep_dups: bool = False) -> None:
+    def _drop(self, thread: ThreadState, *, keep_dups: bool = False) -> None:
         for k in thread.terms:
             posting = self._postings.get(k)
             if posting is not None:

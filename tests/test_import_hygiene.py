@@ -25,6 +25,7 @@ CORE = [
     "briefing.threads",
     "briefing.thread_naming",
     "briefing.threads_model",
+    "briefing.threads_doc",
     "briefing.threads_text",
     "briefing.boilerplate",
     "briefing.parsers",
