@@ -139,3 +139,22 @@ async def test_many_feeds_parse_in_worker_processes(server: LoopbackServer, tmp_
     assert report.new_stories == 3 * (len(paths) - 1)
     with Store(tmp_path / "s.db") as store:
         assert store.count_stories() == 3 * (len(paths) - 1)
+
+
+async def test_podcast_items_sharing_the_home_page_link_are_all_stored(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    # Five episodes, each with its own guid, every <link> the show's home page (issue 13, 1).
+    episodes = [
+        {"title": f"Episode {n}", "link": "http://example.com/",
+         "guid": f"http://example.com/ep{n}.mp3", "pubDate": f"Mon, 16 Nov 2026 1{n}:00:00 GMT"}
+        for n in range(1, 6)
+    ]  # fmt: skip
+    server.reply("/podcast", rss(episodes))
+    config = config_for(server, ["/podcast"], tmp_path)
+    report = await refresh(config, tmp_path / "s.db", enrich=False)
+    assert report.feeds[0].status == "ok, 5 new"
+    again = await refresh(config, tmp_path / "s.db", enrich=False, force=True)
+    assert again.feeds[0].status == "ok, nothing new"
+    with Store(tmp_path / "s.db") as store:
+        assert sorted(s.title for s in store.stories()) == [f"Episode {n}" for n in range(1, 6)]
