@@ -1,8 +1,9 @@
 """Response bytes -> sanitised Story records, through feedparser.
 
 The body is first decoded to UTF-8 by our own rules (BOM, then wide-encoding sniffing, then valid
-UTF-8, then feedparser's RFC 3023 heuristics), so the defusing below always sees ASCII-compatible
-bytes; a DOCTYPE written in UTF-16 or EBCDIC cannot slip past it. Defusing removes the DOCTYPE
+UTF-8 or UTF-8 with a few bad bytes replaced, then feedparser's RFC 3023 heuristics), so the
+defusing below always sees ASCII-compatible bytes; a DOCTYPE written in UTF-16 or EBCDIC cannot
+slip past it. Defusing removes the DOCTYPE
 (with its internal subset) and neutralises any other declaration, so no entity expansion,
 external DTD or XXE can happen in expat or in feedparser's loose fallback. feedparser is always
 given a file-like object: given bytes or str it may open a path or URL. Every field is capped
@@ -106,13 +107,29 @@ def to_utf8(body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
             # Valid UTF-8 wins over a label: "latin-1" text that decodes as UTF-8 almost never is.
             return _declare_utf8(body.decode("utf-8"))
         except UnicodeDecodeError:
-            pass
+            text = body.decode("utf-8", errors="replace")
+            if _mostly_utf8(body, text):  # a stray bad byte must not garble the whole document
+                return _declare_utf8(text)
     lowered = {k.lower(): v for k, v in (headers or {}).items() if k.lower() == "content-type"}
     info: dict[str, Any] = {}
     data = convert_to_utf8(lowered, body, info)
     if not info.get("encoding"):  # nothing fitted: decode leniently rather than guess wider
         return _declare_utf8(body.decode("utf-8", errors="replace"))
     return bytes(data)
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _mostly_utf8(body: bytes, text: str) -> bool:
+    """Is body UTF-8 with a few bad bytes (text is its lenient decoding), rather than a legacy
+    8-bit encoding? Legacy text almost never forms valid multi-byte sequences, so UTF-8 wins
+    when they outnumber the bad bytes: feedparser would fall back to another encoding for the
+    whole document (one stray byte turned every "Café" into "Caf√©")."""
+    replaced = text.count("\ufffd")
+    bad = replaced - body.count("\ufffd".encode())
+    ascii_bytes = len(body.translate(None, _HIGH_BYTES))
+    return len(text) - ascii_bytes - replaced > bad
 
 
 def _declare_utf8(text: str) -> bytes:

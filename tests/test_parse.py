@@ -314,6 +314,18 @@ def test_invalid_utf8_sequences_become_replacement_characters_or_latin1() -> Non
     assert story.title.startswith("ok ") and story.title.endswith(" bad")
 
 
+@pytest.mark.parametrize("content_type", ["application/rss+xml; charset=utf-8", ""])
+def test_one_stray_byte_does_not_garble_a_utf8_document(content_type: str) -> None:
+    # One invalid byte once made feedparser decode the whole document as MacRoman:
+    # every "Café Zürich" became "Caf√© Z√ºrich" (issue 13, item 3).
+    feed = [{"title": f"{TEXT} {n}", "guid": f"g{n}", "description": "x"} for n in range(5)]
+    body = rss(feed).replace(b"<description>x", b"<description>stray \xff byte", 1)
+    headers = {"Content-Type": content_type} if content_type else {}
+    stories = parse_feed(body, FEED, headers, now=NOW).stories
+    assert [s.title for s in stories] == [f"{TEXT} {n}" for n in range(5)]
+    assert stories[0].summary == "stray \ufffd byte"
+
+
 def test_to_utf8_output_always_declares_utf8() -> None:
     for body in [
         encoded_feed("utf-16", "utf-16-le", codecs.BOM_UTF16_LE),
