@@ -3,11 +3,11 @@
 The body is first decoded to UTF-8 by our own rules (BOM, then wide-encoding sniffing, then valid
 UTF-8 or UTF-8 with a few bad bytes replaced, then feedparser's RFC 3023 heuristics), so the
 defusing below always sees ASCII-compatible bytes; a DOCTYPE written in UTF-16 or EBCDIC cannot
-slip past it. Defusing removes the DOCTYPE
-(with its internal subset) and neutralises any other declaration, so no entity expansion,
-external DTD or XXE can happen in expat or in feedparser's loose fallback. feedparser is always
-given a file-like object: given bytes or str it may open a path or URL. Every field is capped
-and cleaned after parsing, and dates are checked against their raw text.
+slip past it. Defusing removes the DOCTYPE (with its internal subset) and neutralises any other
+declaration, so no entity expansion, external DTD or XXE can happen in expat or in feedparser's
+loose fallback. feedparser is always given a file-like object: given bytes or str it may open a
+path or URL. A document of over MAX_ELEMENTS elements is cut to its newest items first. Every
+field is capped and cleaned after parsing, and dates are checked against their raw text.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import calendar
 import codecs
 import functools
 import hashlib
+import heapq
 import io
+import itertools
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +30,7 @@ from typing import Any
 import feedparser
 import feedparser.mixin
 import feedparser.urls
+from feedparser.datetimes import _parse_date
 from feedparser.encodings import convert_to_utf8
 
 from briefing.models import Feed, Story
@@ -77,8 +80,11 @@ _SPACE = re.compile(rb"\s*")
 _LONG_TAG = re.compile(rb"<([A-Za-z_][\w:.-]*)[^<>]{1024,}")
 MAX_ATTRIBUTES = 256
 # feedparser spends ~25 us per element (deep nesting costs more): 2.5 million tiny elements fit
-# in the 10 MB cap and would block a refresh for a minute. Real feeds have a few thousand.
+# in the 10 MB cap and would block a refresh for a minute. Real feeds have a few thousand; a
+# longer one (an archive of 50,000 items) is cut down to its newest items before parsing, and
+# only a document still over this after the cut is refused as too large.
 MAX_ELEMENTS = 100_000
+TOO_LARGE = f"too large (over {MAX_ELEMENTS:,} XML elements)"
 _DOCTYPE_NEXT = re.compile(rb"""["'\[>]""")
 _SUBSET_NEXT = re.compile(rb"""["'\]]|<!--|<\?""")
 
@@ -258,9 +264,13 @@ def parse_feed(
     base = next((v for k, v in headers.items() if k.lower() == "content-location"), feed.url)
     try:
         data = defuse(body, headers)
+        cut = 0  # items left out before parsing
         if element_count(data) > MAX_ELEMENTS:
-            log.warning("%s: over %d XML elements, not parsed", feed.url, MAX_ELEMENTS)
-            return ParsedFeed(title="", problem=f"not a feed (over {MAX_ELEMENTS:,} XML elements)")
+            newest = newest_items(data, max_items, now)
+            if newest is None or element_count(newest[0]) > MAX_ELEMENTS:
+                log.warning("%s: over %d XML elements, not parsed", feed.url, MAX_ELEMENTS)
+                return ParsedFeed(title="", problem=TOO_LARGE)
+            data, cut = newest
         parsed: Any = feedparser.parse(
             io.BytesIO(data),
             response_headers={
@@ -279,14 +289,105 @@ def parse_feed(
     if not entries:
         result.problem = _why_not_a_feed(body, parsed, headers)
         return result
-    result.skipped = max(0, len(entries) - max_items)
+    result.skipped = cut + max(0, len(entries) - max_items)
+    if len(entries) > max_items:
+        entries = _newest(entries, max_items, lambda e: _published(e, now))
     seen: set[str] = set()
-    for entry in entries[:max_items]:
+    for entry in entries:
         story = _story(entry, feed, now)
         if story is not None and story.id not in seen:
             seen.add(story.id)
             result.stories.append(story)
     return result
+
+
+def _newest(items: list[Any], n: int, date_of: Callable[[Any], datetime | None]) -> list[Any]:
+    """The n newest items in document order: dated ones by date (ties: the earlier in the
+    document), then undated ones in document order if fewer than n are dated."""
+    dated = [(d, -i) for i, item in enumerate(items) if (d := date_of(item)) is not None]
+    chosen = {-i for _d, i in heapq.nlargest(n, dated)}
+    if len(chosen) < n:
+        undated = (i for i in range(len(items)) if i not in chosen)
+        chosen.update(itertools.islice(undated, n - len(chosen)))
+    return [items[i] for i in sorted(chosen)]
+
+
+# -- a long feed cut to its newest items before parsing ----------------------------------------
+
+# An item's start tag or a CDATA section (skipped whole: its text may hold anything).
+_ITEM_START = re.compile(rb"<!\[CDATA\[|<((?:[A-Za-z_][\w.-]*:)?(?:item|entry))(?=[\s/>])")
+_ITEM_DATE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?(?:pubDate|published|date|issued|updated|modified|created)"
+    rb"(?:\s[^<>]*)?>\s*([^<]{1,100}?)\s*</"
+)
+_CDATA = b"<![CDATA["
+_closers: dict[bytes, re.Pattern[bytes]] = {}  # item name -> its end tag or a CDATA section
+
+
+def newest_items(data: bytes, max_items: int, now: datetime) -> tuple[bytes, int] | None:
+    """The document with only its max_items newest items (RSS <item>, Atom <entry>) and how
+    many it left out; None if its items cannot be found. Whatever is before the first item and
+    after the last (the channel's own elements) is kept; dates are read as feedparser reads
+    them, and checked as in _published. Linear in the size of the document."""
+    spans = _item_spans(data)
+    if not spans:
+        return None
+    kept = _newest(spans, max_items, lambda span: _span_date(data, span, now))
+    body = b"\n".join(data[start:end] for start, end in kept)
+    return data[: spans[0][0]] + body + data[spans[-1][1] :], len(spans) - len(kept)
+
+
+def _item_spans(data: bytes) -> list[tuple[int, int]] | None:
+    """(start, end) of every top-level item or entry element; None if one never ends."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    search = _ITEM_START.search
+    while (m := search(data, pos)) is not None:
+        name = m.group(1)
+        if name is None:
+            pos = _after_cdata(data, m.start())
+            continue
+        tag_end = data.find(b">", m.end())
+        if tag_end < 0:
+            return None
+        if data[tag_end - 1] == 0x2F:  # <item/>
+            pos = tag_end + 1
+        else:
+            pos = _close_tag_end(data, name, tag_end + 1)
+            if pos < 0:
+                return None
+        spans.append((m.start(), pos))
+    return spans
+
+
+def _close_tag_end(data: bytes, name: bytes, pos: int) -> int:
+    """Index just past '</name>' at or after pos, outside CDATA; -1 if there is none."""
+    closer = _closers.get(name)
+    if closer is None:
+        closer = re.compile(rb"<!\[CDATA\[|</" + re.escape(name) + rb"\s*>")
+        if len(_closers) < 64:  # names come from the feed: a few are kept, not every one
+            _closers[name] = closer
+    while (m := closer.search(data, pos)) is not None:
+        if m.group(0) != _CDATA:
+            return m.end()
+        pos = _after_cdata(data, m.start())
+    return -1
+
+
+def _after_cdata(data: bytes, start: int) -> int:
+    close = data.find(b"]]>", start + len(_CDATA))
+    return len(data) if close < 0 else close + 3
+
+
+def _span_date(data: bytes, span: tuple[int, int], now: datetime) -> datetime | None:
+    m = _ITEM_DATE.search(data, *span)
+    if m is None:
+        return None
+    raw = m.group(1).decode("utf-8", errors="replace")
+    value = _parse_date(raw)
+    if value is None or not raw_date_ok(raw):
+        return None
+    return _sane_date(value, now)
 
 
 def _why_not_a_feed(body: bytes, parsed: Any, headers: Mapping[str, str]) -> str:
@@ -355,13 +456,19 @@ def _published(entry: Any, now: datetime) -> datetime | None:
         value = dict.get(entry, f"{key}_parsed")
         if not isinstance(value, time.struct_time) or not raw_date_ok(str(dict.get(entry, key))):
             continue
-        try:
-            when = datetime.fromtimestamp(calendar.timegm(value), UTC)
-        except (OverflowError, ValueError, OSError):
-            continue
-        if EARLIEST <= when <= now + FUTURE_SLACK:
+        when = _sane_date(value, now)
+        if when is not None:
             return when
     return None
+
+
+def _sane_date(value: time.struct_time, now: datetime) -> datetime | None:
+    """A parsed date in UTC if it lies between EARLIEST and tomorrow."""
+    try:
+        when = datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+    return when if EARLIEST <= when <= now + FUTURE_SLACK else None
 
 
 # -- raw date checks ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import codecs
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -250,6 +250,40 @@ def test_items_over_max_items_are_skipped_and_counted() -> None:
     parsed = parse_feed(body, FEED, now=NOW, max_items=500)
     assert len(parsed.stories) == 500 and parsed.skipped == 2500
     assert parsed.stories[0].title == "t0"
+
+
+def test_the_newest_items_are_kept_whatever_their_order() -> None:
+    # Oldest first, as some archives list them: the cap keeps the newest 500, not the first.
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    body = item_feed(
+        {"title": "undated", "guid": "u"},
+        *(
+            {"title": f"t{i}", "guid": f"g{i}",
+             "pubDate": f"{start + timedelta(hours=i):%a, %d %b %Y %H:%M:%S GMT}"}
+            for i in range(3000)
+        ),
+    )  # fmt: skip
+    parsed = parse_feed(body, FEED, now=NOW, max_items=500)
+    assert parsed.skipped == 2501
+    assert [s.title for s in parsed.stories] == [f"t{i}" for i in range(2500, 3000)]
+
+
+@pytest.mark.parametrize("oldest_first", [True, False])
+def test_a_feed_over_the_element_limit_keeps_its_newest_items(oldest_first: bool) -> None:
+    # 50,000 items (250,000 elements) were refused as "not a feed" (issue 13, item 5).
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    numbers = range(50_000) if oldest_first else range(49_999, -1, -1)
+    body = item_feed(
+        *(
+            {"title": f"t{i}", "link": f"http://example.org/{i}", "guid": f"g{i}",
+             "pubDate": f"{start + timedelta(minutes=i):%a, %d %b %Y %H:%M:%S GMT}"}
+            for i in numbers
+        )
+    )  # fmt: skip
+    parsed = parse_feed(body, FEED, now=NOW)
+    assert parsed.problem == "" and parsed.title == "Test feed"
+    assert parsed.skipped == 49_500
+    assert sorted(s.title for s in parsed.stories) == sorted(f"t{i}" for i in range(49_500, 50_000))
 
 
 def test_huge_summary_is_capped() -> None:
