@@ -258,10 +258,15 @@ def parse_feed(
     now: datetime | None = None,
     max_items: int = MAX_ITEMS,
 ) -> ParsedFeed:
-    """Parse one response body. Never raises for bad input: problems come back in plain words."""
+    """Parse one response body: RSS, RDF or Atom here, JSON Feed in briefing.jsonfeed.
+    Never raises for bad input: problems come back in plain words."""
     now = now or datetime.now(UTC)
     headers = headers or {}
     base = next((v for k, v in headers.items() if k.lower() == "content-location"), feed.url)
+    if looks_like_json(body):
+        from briefing.jsonfeed import parse_json_feed  # it builds on this module
+
+        return parse_json_feed(body, feed, base, now, max_items)
     try:
         data = defuse(body, headers)
         cut = 0  # items left out before parsing
@@ -291,7 +296,7 @@ def parse_feed(
         return result
     result.skipped = cut + max(0, len(entries) - max_items)
     if len(entries) > max_items:
-        entries = _newest(entries, max_items, lambda e: _published(e, now))
+        entries = keep_newest(entries, max_items, lambda e: _published(e, now))
     seen: set[str] = set()
     for entry in entries:
         story = _story(entry, feed, now)
@@ -301,7 +306,7 @@ def parse_feed(
     return result
 
 
-def _newest(items: list[Any], n: int, date_of: Callable[[Any], datetime | None]) -> list[Any]:
+def keep_newest(items: list[Any], n: int, date_of: Callable[[Any], datetime | None]) -> list[Any]:
     """The n newest items in document order: dated ones by date (ties: the earlier in the
     document), then undated ones in document order if fewer than n are dated."""
     dated = [(d, -i) for i, item in enumerate(items) if (d := date_of(item)) is not None]
@@ -332,7 +337,7 @@ def newest_items(data: bytes, max_items: int, now: datetime) -> tuple[bytes, int
     spans = _item_spans(data)
     if not spans:
         return None
-    kept = _newest(spans, max_items, lambda span: _span_date(data, span, now))
+    kept = keep_newest(spans, max_items, lambda span: _span_date(data, span, now))
     body = b"\n".join(data[start:end] for start, end in kept)
     return data[: spans[0][0]] + body + data[spans[-1][1] :], len(spans) - len(kept)
 
@@ -387,7 +392,15 @@ def _span_date(data: bytes, span: tuple[int, int], now: datetime) -> datetime | 
     value = _parse_date(raw)
     if value is None or not raw_date_ok(raw):
         return None
-    return _sane_date(value, now)
+    return sane_date(value, now)
+
+
+_JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*\{")
+
+
+def looks_like_json(body: bytes) -> bool:
+    """Does the body start like a JSON object (as a JSON Feed does, and no XML can)?"""
+    return _JSON_START.match(body) is not None
 
 
 def _why_not_a_feed(body: bytes, parsed: Any, headers: Mapping[str, str]) -> str:
@@ -418,20 +431,44 @@ def _text(item: Any, key: str, limit: int = TITLE_MAX) -> str:
 
 
 def _story(entry: Any, feed: Feed, now: datetime) -> Story | None:
-    title = clean_line(_text(entry, "title"), TITLE_MAX)
     summary = ""
     if entry.get("summary_detail"):
         summary = _text(entry, "summary", SUMMARY_MAX)
     if not summary and entry.get("content"):  # feedparser copies content into summary, untyped
         content = entry["content"][0]
         summary = _text({"v": content.get("value", ""), "v_detail": content}, "v", SUMMARY_MAX)
-    link = safe_link(str(entry.get("link", "") or ""))
+    return make_story(
+        feed,
+        now,
+        title=_text(entry, "title"),
+        summary=summary,
+        link=str(entry.get("link", "") or ""),
+        guid=str(entry.get("id", "") or ""),
+        author=str(entry.get("author", "") or ""),
+        dated=_published(entry, now),
+    )
+
+
+def make_story(
+    feed: Feed,
+    now: datetime,
+    *,
+    title: str,
+    summary: str,
+    link: str,
+    guid: str,
+    author: str,
+    dated: datetime | None,
+) -> Story | None:
+    """A Story from an item's fields (summary already cleaned; the rest cleaned here), or None
+    if it has nothing a reader could recognise or open. Shared by RSS/Atom and JSON Feed."""
+    title = clean_line(title, TITLE_MAX)
+    link = safe_link(link)
     if not title:
         title = clean_line(summary, 120) if summary else ""
     if not title and not link:
-        return None  # nothing a reader could recognise or open
-    guid = clean_line(str(entry.get("id", "") or ""), 1000)
-    dated = _published(entry, now)
+        return None
+    guid = clean_line(guid, 1000)
     # The identity never depends on "now": a dateless item must get the same id next time.
     identity = guid or link or f"{title}\0{dated.isoformat() if dated else ''}"
     story_id = hashlib.sha1(f"{feed.url}\0{identity}".encode(), usedforsecurity=False).hexdigest()
@@ -444,7 +481,7 @@ def _story(entry: Any, feed: Feed, now: datetime) -> Story | None:
         summary=summary,
         published=dated or now,
         first_seen=now,
-        author=clean_line(str(entry.get("author", "") or ""), NAME_MAX),
+        author=clean_line(author, NAME_MAX),
         guid=guid,
     )
 
@@ -456,13 +493,13 @@ def _published(entry: Any, now: datetime) -> datetime | None:
         value = dict.get(entry, f"{key}_parsed")
         if not isinstance(value, time.struct_time) or not raw_date_ok(str(dict.get(entry, key))):
             continue
-        when = _sane_date(value, now)
+        when = sane_date(value, now)
         if when is not None:
             return when
     return None
 
 
-def _sane_date(value: time.struct_time, now: datetime) -> datetime | None:
+def sane_date(value: time.struct_time, now: datetime) -> datetime | None:
     """A parsed date in UTC if it lies between EARLIEST and tomorrow."""
     try:
         when = datetime.fromtimestamp(calendar.timegm(value), UTC)
