@@ -292,7 +292,7 @@ def parse_feed(
     result = ParsedFeed(title=clean_line(_text(channel, "title"), NAME_MAX))
     entries = parsed.get("entries", [])
     if not entries:
-        result.problem = _why_not_a_feed(body, parsed, headers)
+        result.problem = _why_not_a_feed(body, data, parsed, headers)
         return result
     result.skipped = cut + max(0, len(entries) - max_items)
     if len(entries) > max_items:
@@ -403,14 +403,16 @@ def looks_like_json(body: bytes) -> bool:
     return _JSON_START.match(body) is not None
 
 
-def _why_not_a_feed(body: bytes, parsed: Any, headers: Mapping[str, str]) -> str:
+def _why_not_a_feed(body: bytes, data: bytes, parsed: Any, headers: Mapping[str, str]) -> str:
+    """Why a document without items is not a feed ("" when it is one, just empty). data is the
+    defused document, body what the server sent."""
     well_formed = not parsed.get("bozo")
     if well_formed and parsed.get("version"):
         return ""  # a valid feed that is simply empty
     head = body[:2048].lstrip().lower()
     if b"<html" in head or b"<!doctype html" in head:
         return "not a feed (HTML page)"
-    if well_formed and parsed.get("feed"):
+    if well_formed and parsed.get("feed") and root_name(data) in _FEED_ROOTS:
         return ""  # a CDF channel or a feed feedparser could not name, but empty
     ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "").lower()
     if "text/html" in ctype:
@@ -419,7 +421,31 @@ def _why_not_a_feed(body: bytes, parsed: Any, headers: Mapping[str, str]) -> str
         return "not a feed (empty response)"
     if parsed.get("version"):
         return ""  # feedparser recognised a feed despite errors: it is just empty
+    if well_formed:  # a book catalogue, a sitemap, an API answer: XML, but no feed
+        return "not a feed (XML, but not RSS, RDF or Atom)"
     return "not a feed (unreadable XML)"
+
+
+# Root elements of RSS (0.9x-2.0), RDF (RSS 0.90, 1.0), Atom and CDF, by local name, lowercased.
+_FEED_ROOTS = frozenset({"rss", "rdf", "feed", "channel"})
+_NAME = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+
+
+def root_name(data: bytes) -> str:
+    """The local name of the document's first element, lowercased ("" if there is none)."""
+    i = 0
+    while (i := data.find(b"<", i)) >= 0:
+        if data.startswith(b"<!--", i):
+            end = data.find(b"-->", i + 4)
+            if end < 0:
+                return ""
+            i = end + 3
+        elif data.startswith((b"<?", b"<!"), i):
+            i += 2
+        else:
+            m = _NAME.match(data, i + 1)
+            return m.group(1).decode("ascii", "replace").lower() if m else ""
+    return ""
 
 
 def _text(item: Any, key: str, limit: int = TITLE_MAX) -> str:

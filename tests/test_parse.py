@@ -390,3 +390,28 @@ def test_not_a_feed_problems() -> None:
     empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
     parsed = parse_feed(empty, FEED)
     assert parsed.problem == "" and parsed.title == "Quiet" and parsed.stories == []
+
+
+CATALOGUE = b"""<?xml version="1.0"?>
+<!-- <rss> in a comment is not the root -->
+<catalog><book id="bk101"><author>Gambardella, Matthew</author>
+<title>XML Developer's Guide</title><price>44.95</price></book></catalog>"""
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (CATALOGUE, "not a feed (XML, but not RSS, RDF or Atom)"),  # was "ok, nothing new"
+        (b"<urlset><url><loc>http://example.org/</loc></url></urlset>",
+         "not a feed (XML, but not RSS, RDF or Atom)"),
+        (b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+         b'xmlns="http://purl.org/rss/1.0/"><channel><title>R</title></channel></rdf:RDF>', ""),
+        (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title></feed>', ""),
+        (b'<CHANNEL HREF="http://example.org/"><TITLE>A CDF channel</TITLE></CHANNEL>', ""),
+    ],
+    ids=["catalogue", "sitemap", "rdf", "atom", "cdf"],
+)  # fmt: skip
+def test_xml_without_a_feed_root_is_not_an_empty_feed(body: bytes, problem: str) -> None:
+    # issue 13, item 7: a book catalogue was stored as an empty feed.
+    parsed = parse_feed(body, FEED, now=NOW)
+    assert parsed.problem == problem and parsed.stories == []
