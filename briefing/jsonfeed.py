@@ -78,7 +78,7 @@ def parse_json_feed(
             now,
             title=title,
             summary=summary,
-            link=urljoin(base, link.strip()) if link else "",
+            link=_absolute(base, link),
             guid=guid,
             author=_author(item) or feed_author,
             dated=_date(item, now),
@@ -92,6 +92,15 @@ def parse_json_feed(
 def _string(obj: Mapping[str, Any], key: str) -> str:
     value = obj.get(key)
     return value if isinstance(value, str) else ""
+
+
+def _absolute(base: str, link: str) -> str:
+    """The link resolved against the feed's URL ("" if it cannot be: urljoin raises on a
+    broken IPv6 host); safe_link then keeps http(s) only."""
+    try:
+        return urljoin(base, link.strip()) if link.strip() else ""
+    except ValueError:
+        return ""
 
 
 def _identifier(value: object) -> str:

@@ -168,12 +168,14 @@ def test_hostile_fields_are_cleaned_like_rss() -> None:
              "content_text": ["not", "text"], "date_published": "2021-13-45T00:00:00Z"},
             {"id": "c", "title": None, "url": "https://example.org/c",
              "date_published": "2999-01-01T00:00:00Z"},
+            {"id": "d", "title": "Broken host", "url": "http://[::1/x"},
             "not an item", 5, None, ["x"],
         ],
     }  # fmt: skip
     parsed = parse(doc)
     assert parsed.problem == "" and parsed.title == "Feed red link"
-    first, relative, untitled = parsed.stories
+    first, relative, untitled, broken = parsed.stories
+    assert broken.link == "" and broken.title == "Broken host"
     assert first.title == "Bold & red link [bold]markup[/bold]"  # Rich markup: escaped at render
     assert first.summary == "One\n\nred link Two"
     assert first.link == "" and first.author == "Evered link"
