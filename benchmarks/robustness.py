@@ -7,9 +7,16 @@ then rendered through briefing.ui.render (story_row, reader_header, reader_body)
 Console, and every feed's stories through the Markdown dossier (briefing.export), and each
 control, escape or bidi character that reaches the output is counted.
 
+Then the cases of issue 13, each a generated feed fetched by `briefing fetch` in its own process
+(with entity recognition and threads, as a user runs it): a podcast whose items share one link,
+a UTF-8 feed with one stray byte, a JSON Feed, a 50,000-item archive, a book catalogue, and two
+feeds whose URLs differ only in case. Per case: stories stored, the feed statuses, wall time
+and peak RSS of that process.
+
 Run: python benchmarks/robustness.py   ($BRIEFING_SHARED overrides the shared folder)
 Prints: feeds_tried, feeds_parsed, stories_stored, exceptions, escapes_in_output, wall_s,
-peak_rss_mb (the last two informational).
+peak_rss_mb (the last two informational), then per case `case_<name>_stories`, `_expected`,
+`_wall_s`, `_peak_rss_mb` and a `# status` comment.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import time
 import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -112,7 +119,14 @@ def main() -> int:
     root = corpus_dir()
     if not root.is_dir():
         print(f"corpus not found: {root} (set BRIEFING_SHARED)", file=sys.stderr)
+        run_cases()
         return 2
+    corpus(root)
+    run_cases()
+    return 0
+
+
+def corpus(root: Path) -> None:
     files = corpus_files(root)
     started = time.perf_counter()
     exceptions = 0
@@ -145,7 +159,157 @@ def main() -> int:
     print(f"escapes_in_output: {escapes}")
     print(f"wall_s: {time.perf_counter() - started:.1f}")
     print(f"peak_rss_mb: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
-    return 0
+
+
+# -- the cases of issue 13 -----------------------------------------------------------------------
+
+
+def _rss(items: list[str], head: str = '<?xml version="1.0" encoding="utf-8"?>') -> bytes:
+    return (
+        f'{head}\n<rss version="2.0"><channel><title>Case</title><link>http://example.org/</link>'
+        f"<description>d</description>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+def _dated(i: int) -> str:
+    return f"{datetime(2020, 1, 1, tzinfo=UTC) + timedelta(minutes=i):%a, %d %b %Y %H:%M:%S GMT}"
+
+
+def case_feeds() -> dict[str, tuple[list[tuple[str, bytes, str]], int]]:
+    """name -> ([(path, body, content type)], stories expected)."""
+    # 131 items, 130 distinct guids (the last is a re-send), 9 distinct links
+    podcast = _rss(
+        [
+            f"<item><title>Episode {i}</title><link>http://example.com/show-{i % 9}</link>"
+            f"<guid>http://example.com/ep{min(i, 129)}.mp3</guid>"
+            f"<pubDate>{_dated(i)}</pubDate></item>"
+            for i in range(131)
+        ]
+    )
+    cafe = _rss([
+        f"<item><title>Café Zürich {i}</title><guid>c{i}</guid><description>"
+        f"{'stray ' + chr(0xFF) if i == 3 else 'Grüße'}</description></item>"
+        for i in range(20)
+    ]).replace("stray \xff".encode(), b"stray \xff")  # fmt: skip
+    json_feed = json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "JSON case",
+        "items": [{"id": str(i), "title": f"Post {i}", "url": f"https://example.org/{i}",
+                   "content_html": f"<p>Body {i}</p>", "date_published": "2026-01-01T00:00:00Z"}
+                  for i in range(50)],
+    }).encode()  # fmt: skip
+    archive = _rss([
+        f"<item><title>Item {i}</title><link>http://example.org/{i}</link>"
+        f"<pubDate>{_dated(i)}</pubDate></item>"
+        for i in range(50_000)
+    ])  # fmt: skip
+    catalogue = (
+        b'<?xml version="1.0"?><catalog><book id="bk101"><author>Gambardella, Matthew</author>'
+        b"<title>XML Developer's Guide</title><price>44.95</price></book></catalog>"
+    )
+    channel = _rss(["<item><title>Video</title><guid>v1</guid></item>"])
+    xml, jf = "application/rss+xml", "application/feed+json"
+    return {
+        "podcast_shared_link": ([("/podcast", podcast, xml)], 130),
+        "invalid_utf8": ([("/cafe", cafe, "application/rss+xml; charset=utf-8")], 20),
+        "json_feed": ([("/feed.json", json_feed, jf)], 50),
+        "items_50000": ([("/archive", archive, xml)], 500),
+        "book_catalogue": ([("/books.xml", catalogue, "application/xml")], 0),
+        "url_case": ([("/videos?channel_id=UCabcDEF", channel, xml),
+                      ("/videos?channel_id=UCABCdef", channel, xml)], 2),
+    }  # fmt: skip
+
+
+def run_cases() -> None:
+    for name, (routes, expected) in case_feeds().items():
+        stored, garbled, statuses, wall, peak = run_case(routes)
+        print(f"case_{name}_stories: {stored}")
+        print(f"case_{name}_expected: {expected}")
+        print(f"case_{name}_garbled_titles: {garbled}")
+        print(f"case_{name}_wall_s: {wall:.1f}")
+        print(f"case_{name}_peak_rss_mb: {peak:.0f}")
+        print(f"# {name}: {'; '.join(statuses)}")
+
+
+# The child's own peak: VmHWM belongs to the process image exec made, whereas ru_maxrss keeps
+# the high-water mark of the forked copy of this (large) process. Linux only, like /proc.
+_CHILD = """
+import atexit, runpy, sys
+out = sys.argv.pop(1)
+def hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            open(out, "w").write(line.split()[1])
+atexit.register(hwm)
+sys.argv[0] = "briefing"
+runpy.run_module("briefing", run_name="__main__")
+"""
+
+
+def run_case(routes: list[tuple[str, bytes, str]]) -> tuple[int, int, list[str], float, float]:
+    """Serve the routes, run `briefing fetch --json` once in a child process: (stories stored,
+    titles with mojibake, feed statuses, wall seconds, the child's peak RSS in MB)."""
+    import subprocess
+
+    from briefing.store import Store
+
+    table = {path: (body, ctype) for path, body, ctype in routes}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            body, ctype = table.get(self.path, (b"", ""))
+            self.send_response(200 if ctype else 404)
+            self.send_header("Content-Type", ctype or "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}).start()
+    port = httpd.server_address[1]
+    try:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            tmp = Path(tmp_name)
+            lines = ["[settings]", "timeout = 60", ""]
+            for n, (path, _, _) in enumerate(routes):
+                lines += [
+                    "[[feed]]",
+                    f'name = "case {n}"',
+                    f'url = "http://127.0.0.1:{port}{path}"',
+                ]
+            (tmp / "feeds.toml").write_text("\n".join(lines) + "\n", "utf-8")
+            env = dict(os.environ, PYTHONPATH=str(HERE.parents[1]))
+            for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+                env[var] = str(tmp / var.lower())
+            hwm = tmp / "hwm"
+            args = ["--feeds", str(tmp / "feeds.toml"), "--db", str(tmp / "case.db"), "fetch",
+                    "--json"]  # fmt: skip
+            command = [sys.executable, "-c", _CHILD, str(hwm), *args]
+            started = time.perf_counter()
+            child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+            out = child.stdout.read() if child.stdout else ""
+            _, status, _usage = os.wait4(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            wall = time.perf_counter() - started
+            try:
+                statuses = [row["status"] for row in json.loads(out)["feeds"]]
+            except (ValueError, KeyError):
+                statuses = [f"briefing fetch exited {child.returncode}"]
+            peak_kb = float(hwm.read_text()) if hwm.exists() else float("nan")
+            titles: list[str] = []
+            if (tmp / "case.db").exists():
+                with Store(tmp / "case.db") as store:
+                    titles = [s.title for s in store.stories(limit=1_000_000)]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    garbled = sum(1 for t in titles if "√" in t or "Ã" in t)  # UTF-8 read as MacRoman, Latin-1
+    return len(titles), garbled, statuses, wall, peak_kb / 1024
 
 
 def render_everything(db: Path) -> tuple[int, int, int]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
@@ -122,8 +122,18 @@ _FEED_KEYS = {"name": str, "url": str, "tags": list, "enabled": bool, "full_text
 
 
 def url_key(url: str) -> str:
-    """How feeds are compared for duplicates, here and wherever feeds are added."""
-    return url.strip().rstrip("/").lower()
+    """How feeds are compared for duplicates, here and wherever feeds are added: scheme and host
+    without regard to case, path and query exactly (YouTube channel ids differ only in case),
+    a trailing slash ignored."""
+    text = url.strip().rstrip("/")
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return text
+    user, at, host = parts.netloc.rpartition("@")
+    return urlunsplit(
+        parts._replace(scheme=parts.scheme.lower(), netloc=f"{user}{at}{host.lower()}")
+    )
 
 
 def parse_config(text: str, path: Path) -> Config:

@@ -124,7 +124,7 @@ def parse_opml(data: bytes) -> Opml:
             folder = slug(name)
             sub = (*path, folder) if folder else path
             stack.extend((child, sub) for child in reversed(list(node)))
-        elif attrs.get("type", "").lower() in ("rss", "atom"):
+        elif attrs.get("type", "").lower() in ("rss", "atom", "json"):
             found.invalid.append(f"{_show(name or '(no name)')}: no feed address (xmlUrl)")
     return found
 

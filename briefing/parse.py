@@ -1,12 +1,13 @@
 """Response bytes -> sanitised Story records, through feedparser.
 
 The body is first decoded to UTF-8 by our own rules (BOM, then wide-encoding sniffing, then valid
-UTF-8, then feedparser's RFC 3023 heuristics), so the defusing below always sees ASCII-compatible
-bytes; a DOCTYPE written in UTF-16 or EBCDIC cannot slip past it. Defusing removes the DOCTYPE
-(with its internal subset) and neutralises any other declaration, so no entity expansion,
-external DTD or XXE can happen in expat or in feedparser's loose fallback. feedparser is always
-given a file-like object: given bytes or str it may open a path or URL. Every field is capped
-and cleaned after parsing, and dates are checked against their raw text.
+UTF-8 or UTF-8 with a few bad bytes replaced, then feedparser's RFC 3023 heuristics), so the
+defusing below always sees ASCII-compatible bytes; a DOCTYPE written in UTF-16 or EBCDIC cannot
+slip past it. Defusing removes the DOCTYPE (with its internal subset) and neutralises any other
+declaration, so no entity expansion, external DTD or XXE can happen in expat or in feedparser's
+loose fallback. feedparser is always given a file-like object: given bytes or str it may open a
+path or URL. A document of over MAX_ELEMENTS elements is cut to its newest items first. Every
+field is capped and cleaned after parsing, and dates are checked against their raw text.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import calendar
 import codecs
 import functools
 import hashlib
+import heapq
 import io
+import itertools
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +30,7 @@ from typing import Any
 import feedparser
 import feedparser.mixin
 import feedparser.urls
+from feedparser.datetimes import _parse_date
 from feedparser.encodings import convert_to_utf8
 
 from briefing.models import Feed, Story
@@ -76,8 +80,11 @@ _SPACE = re.compile(rb"\s*")
 _LONG_TAG = re.compile(rb"<([A-Za-z_][\w:.-]*)[^<>]{1024,}")
 MAX_ATTRIBUTES = 256
 # feedparser spends ~25 us per element (deep nesting costs more): 2.5 million tiny elements fit
-# in the 10 MB cap and would block a refresh for a minute. Real feeds have a few thousand.
+# in the 10 MB cap and would block a refresh for a minute. Real feeds have a few thousand; a
+# longer one (an archive of 50,000 items) is cut down to its newest items before parsing, and
+# only a document still over this after the cut is refused as too large.
 MAX_ELEMENTS = 100_000
+TOO_LARGE = f"too large (over {MAX_ELEMENTS:,} XML elements)"
 _DOCTYPE_NEXT = re.compile(rb"""["'\[>]""")
 _SUBSET_NEXT = re.compile(rb"""["'\]]|<!--|<\?""")
 
@@ -106,13 +113,29 @@ def to_utf8(body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
             # Valid UTF-8 wins over a label: "latin-1" text that decodes as UTF-8 almost never is.
             return _declare_utf8(body.decode("utf-8"))
         except UnicodeDecodeError:
-            pass
+            text = body.decode("utf-8", errors="replace")
+            if _mostly_utf8(body, text):  # a stray bad byte must not garble the whole document
+                return _declare_utf8(text)
     lowered = {k.lower(): v for k, v in (headers or {}).items() if k.lower() == "content-type"}
     info: dict[str, Any] = {}
     data = convert_to_utf8(lowered, body, info)
     if not info.get("encoding"):  # nothing fitted: decode leniently rather than guess wider
         return _declare_utf8(body.decode("utf-8", errors="replace"))
     return bytes(data)
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _mostly_utf8(body: bytes, text: str) -> bool:
+    """Is body UTF-8 with a few bad bytes (text is its lenient decoding), rather than a legacy
+    8-bit encoding? Legacy text almost never forms valid multi-byte sequences, so UTF-8 wins
+    when they outnumber the bad bytes: feedparser would fall back to another encoding for the
+    whole document (one stray byte turned every "Café" into "Caf√©")."""
+    replaced = text.count("\ufffd")
+    bad = replaced - body.count("\ufffd".encode())
+    ascii_bytes = len(body.translate(None, _HIGH_BYTES))
+    return len(text) - ascii_bytes - replaced > bad
 
 
 def _declare_utf8(text: str) -> bytes:
@@ -235,15 +258,24 @@ def parse_feed(
     now: datetime | None = None,
     max_items: int = MAX_ITEMS,
 ) -> ParsedFeed:
-    """Parse one response body. Never raises for bad input: problems come back in plain words."""
+    """Parse one response body: RSS, RDF or Atom here, JSON Feed in briefing.jsonfeed.
+    Never raises for bad input: problems come back in plain words."""
     now = now or datetime.now(UTC)
     headers = headers or {}
     base = next((v for k, v in headers.items() if k.lower() == "content-location"), feed.url)
+    if looks_like_json(body):
+        from briefing.jsonfeed import parse_json_feed  # it builds on this module
+
+        return parse_json_feed(body, feed, base, now, max_items)
     try:
         data = defuse(body, headers)
+        cut = 0  # items left out before parsing
         if element_count(data) > MAX_ELEMENTS:
-            log.warning("%s: over %d XML elements, not parsed", feed.url, MAX_ELEMENTS)
-            return ParsedFeed(title="", problem=f"not a feed (over {MAX_ELEMENTS:,} XML elements)")
+            newest = newest_items(data, max_items, now)
+            if newest is None or element_count(newest[0]) > MAX_ELEMENTS:
+                log.warning("%s: over %d XML elements, not parsed", feed.url, MAX_ELEMENTS)
+                return ParsedFeed(title="", problem=TOO_LARGE)
+            data, cut = newest
         parsed: Any = feedparser.parse(
             io.BytesIO(data),
             response_headers={
@@ -260,11 +292,13 @@ def parse_feed(
     result = ParsedFeed(title=clean_line(_text(channel, "title"), NAME_MAX))
     entries = parsed.get("entries", [])
     if not entries:
-        result.problem = _why_not_a_feed(body, parsed, headers)
+        result.problem = _why_not_a_feed(body, data, parsed, headers)
         return result
-    result.skipped = max(0, len(entries) - max_items)
+    result.skipped = cut + max(0, len(entries) - max_items)
+    if len(entries) > max_items:
+        entries = keep_newest(entries, max_items, lambda e: _published(e, now))
     seen: set[str] = set()
-    for entry in entries[:max_items]:
+    for entry in entries:
         story = _story(entry, feed, now)
         if story is not None and story.id not in seen:
             seen.add(story.id)
@@ -272,14 +306,113 @@ def parse_feed(
     return result
 
 
-def _why_not_a_feed(body: bytes, parsed: Any, headers: Mapping[str, str]) -> str:
+def keep_newest(items: list[Any], n: int, date_of: Callable[[Any], datetime | None]) -> list[Any]:
+    """The n newest items in document order: dated ones by date (ties: the earlier in the
+    document), then undated ones in document order if fewer than n are dated."""
+    dated = [(d, -i) for i, item in enumerate(items) if (d := date_of(item)) is not None]
+    chosen = {-i for _d, i in heapq.nlargest(n, dated)}
+    if len(chosen) < n:
+        undated = (i for i in range(len(items)) if i not in chosen)
+        chosen.update(itertools.islice(undated, n - len(chosen)))
+    return [items[i] for i in sorted(chosen)]
+
+
+# -- a long feed cut to its newest items before parsing ----------------------------------------
+
+# An item's start tag or a CDATA section (skipped whole: its text may hold anything).
+_ITEM_START = re.compile(rb"<!\[CDATA\[|<((?:[A-Za-z_][\w.-]*:)?(?:item|entry))(?=[\s/>])")
+_ITEM_DATE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?(?:pubDate|published|date|issued|updated|modified|created)"
+    rb"(?:\s[^<>]*)?>\s*([^<]{1,100}?)\s*</"
+)
+_CDATA = b"<![CDATA["
+_closers: dict[bytes, re.Pattern[bytes]] = {}  # item name -> its end tag or a CDATA section
+
+
+def newest_items(data: bytes, max_items: int, now: datetime) -> tuple[bytes, int] | None:
+    """The document with only its max_items newest items (RSS <item>, Atom <entry>) and how
+    many it left out; None if its items cannot be found. Whatever is before the first item and
+    after the last (the channel's own elements) is kept; dates are read as feedparser reads
+    them, and checked as in _published. Linear in the size of the document."""
+    spans = _item_spans(data)
+    if not spans:
+        return None
+    kept = keep_newest(spans, max_items, lambda span: _span_date(data, span, now))
+    body = b"\n".join(data[start:end] for start, end in kept)
+    return data[: spans[0][0]] + body + data[spans[-1][1] :], len(spans) - len(kept)
+
+
+def _item_spans(data: bytes) -> list[tuple[int, int]] | None:
+    """(start, end) of every top-level item or entry element; None if one never ends."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    search = _ITEM_START.search
+    while (m := search(data, pos)) is not None:
+        name = m.group(1)
+        if name is None:
+            pos = _after_cdata(data, m.start())
+            continue
+        tag_end = data.find(b">", m.end())
+        if tag_end < 0:
+            return None
+        if data[tag_end - 1] == 0x2F:  # <item/>
+            pos = tag_end + 1
+        else:
+            pos = _close_tag_end(data, name, tag_end + 1)
+            if pos < 0:
+                return None
+        spans.append((m.start(), pos))
+    return spans
+
+
+def _close_tag_end(data: bytes, name: bytes, pos: int) -> int:
+    """Index just past '</name>' at or after pos, outside CDATA; -1 if there is none."""
+    closer = _closers.get(name)
+    if closer is None:
+        closer = re.compile(rb"<!\[CDATA\[|</" + re.escape(name) + rb"\s*>")
+        if len(_closers) < 64:  # names come from the feed: a few are kept, not every one
+            _closers[name] = closer
+    while (m := closer.search(data, pos)) is not None:
+        if m.group(0) != _CDATA:
+            return m.end()
+        pos = _after_cdata(data, m.start())
+    return -1
+
+
+def _after_cdata(data: bytes, start: int) -> int:
+    close = data.find(b"]]>", start + len(_CDATA))
+    return len(data) if close < 0 else close + 3
+
+
+def _span_date(data: bytes, span: tuple[int, int], now: datetime) -> datetime | None:
+    m = _ITEM_DATE.search(data, *span)
+    if m is None:
+        return None
+    raw = m.group(1).decode("utf-8", errors="replace")
+    value = _parse_date(raw)
+    if value is None or not raw_date_ok(raw):
+        return None
+    return sane_date(value, now)
+
+
+_JSON_START = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*\{")
+
+
+def looks_like_json(body: bytes) -> bool:
+    """Does the body start like a JSON object (as a JSON Feed does, and no XML can)?"""
+    return _JSON_START.match(body) is not None
+
+
+def _why_not_a_feed(body: bytes, data: bytes, parsed: Any, headers: Mapping[str, str]) -> str:
+    """Why a document without items is not a feed ("" when it is one, just empty). data is the
+    defused document, body what the server sent."""
     well_formed = not parsed.get("bozo")
     if well_formed and parsed.get("version"):
         return ""  # a valid feed that is simply empty
     head = body[:2048].lstrip().lower()
     if b"<html" in head or b"<!doctype html" in head:
         return "not a feed (HTML page)"
-    if well_formed and parsed.get("feed"):
+    if well_formed and parsed.get("feed") and root_name(data) in _FEED_ROOTS:
         return ""  # a CDF channel or a feed feedparser could not name, but empty
     ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "").lower()
     if "text/html" in ctype:
@@ -288,7 +421,31 @@ def _why_not_a_feed(body: bytes, parsed: Any, headers: Mapping[str, str]) -> str
         return "not a feed (empty response)"
     if parsed.get("version"):
         return ""  # feedparser recognised a feed despite errors: it is just empty
+    if well_formed:  # a book catalogue, a sitemap, an API answer: XML, but no feed
+        return "not a feed (XML, but not RSS, RDF or Atom)"
     return "not a feed (unreadable XML)"
+
+
+# Root elements of RSS (0.9x-2.0), RDF (RSS 0.90, 1.0), Atom and CDF, by local name, lowercased.
+_FEED_ROOTS = frozenset({"rss", "rdf", "feed", "channel"})
+_NAME = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+
+
+def root_name(data: bytes) -> str:
+    """The local name of the document's first element, lowercased ("" if there is none)."""
+    i = 0
+    while (i := data.find(b"<", i)) >= 0:
+        if data.startswith(b"<!--", i):
+            end = data.find(b"-->", i + 4)
+            if end < 0:
+                return ""
+            i = end + 3
+        elif data.startswith((b"<?", b"<!"), i):
+            i += 2
+        else:
+            m = _NAME.match(data, i + 1)
+            return m.group(1).decode("ascii", "replace").lower() if m else ""
+    return ""
 
 
 def _text(item: Any, key: str, limit: int = TITLE_MAX) -> str:
@@ -300,20 +457,44 @@ def _text(item: Any, key: str, limit: int = TITLE_MAX) -> str:
 
 
 def _story(entry: Any, feed: Feed, now: datetime) -> Story | None:
-    title = clean_line(_text(entry, "title"), TITLE_MAX)
     summary = ""
     if entry.get("summary_detail"):
         summary = _text(entry, "summary", SUMMARY_MAX)
     if not summary and entry.get("content"):  # feedparser copies content into summary, untyped
         content = entry["content"][0]
         summary = _text({"v": content.get("value", ""), "v_detail": content}, "v", SUMMARY_MAX)
-    link = safe_link(str(entry.get("link", "") or ""))
+    return make_story(
+        feed,
+        now,
+        title=_text(entry, "title"),
+        summary=summary,
+        link=str(entry.get("link", "") or ""),
+        guid=str(entry.get("id", "") or ""),
+        author=str(entry.get("author", "") or ""),
+        dated=_published(entry, now),
+    )
+
+
+def make_story(
+    feed: Feed,
+    now: datetime,
+    *,
+    title: str,
+    summary: str,
+    link: str,
+    guid: str,
+    author: str,
+    dated: datetime | None,
+) -> Story | None:
+    """A Story from an item's fields (summary already cleaned; the rest cleaned here), or None
+    if it has nothing a reader could recognise or open. Shared by RSS/Atom and JSON Feed."""
+    title = clean_line(title, TITLE_MAX)
+    link = safe_link(link)
     if not title:
         title = clean_line(summary, 120) if summary else ""
     if not title and not link:
-        return None  # nothing a reader could recognise or open
-    guid = clean_line(str(entry.get("id", "") or ""), 1000)
-    dated = _published(entry, now)
+        return None
+    guid = clean_line(guid, 1000)
     # The identity never depends on "now": a dateless item must get the same id next time.
     identity = guid or link or f"{title}\0{dated.isoformat() if dated else ''}"
     story_id = hashlib.sha1(f"{feed.url}\0{identity}".encode(), usedforsecurity=False).hexdigest()
@@ -326,7 +507,7 @@ def _story(entry: Any, feed: Feed, now: datetime) -> Story | None:
         summary=summary,
         published=dated or now,
         first_seen=now,
-        author=clean_line(str(entry.get("author", "") or ""), NAME_MAX),
+        author=clean_line(author, NAME_MAX),
         guid=guid,
     )
 
@@ -338,13 +519,19 @@ def _published(entry: Any, now: datetime) -> datetime | None:
         value = dict.get(entry, f"{key}_parsed")
         if not isinstance(value, time.struct_time) or not raw_date_ok(str(dict.get(entry, key))):
             continue
-        try:
-            when = datetime.fromtimestamp(calendar.timegm(value), UTC)
-        except (OverflowError, ValueError, OSError):
-            continue
-        if EARLIEST <= when <= now + FUTURE_SLACK:
+        when = sane_date(value, now)
+        if when is not None:
             return when
     return None
+
+
+def sane_date(value: time.struct_time, now: datetime) -> datetime | None:
+    """A parsed date in UTC if it lies between EARLIEST and tomorrow."""
+    try:
+        when = datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+    return when if EARLIEST <= when <= now + FUTURE_SLACK else None
 
 
 # -- raw date checks ---------------------------------------------------------------------------

@@ -223,8 +223,12 @@ class Store(ArticleQueries, EntityQueries, CorrectionQueries, StoreBase):
     def add_stories(self, stories: Sequence[Story]) -> list[Story]:
         """Insert what is new; return the stories that were new.
 
-        A re-fetched item keeps its row and first-seen time. An item the same feed re-published
-        under a new guid but the same link is the same story too.
+        A re-fetched item keeps its row and first-seen time (its id hashes the feed and the
+        guid, else the link). Identity is the guid when there is one: podcast and some CMS
+        feeds put the same home page in every item's link, and those items are all kept. The
+        link decides only where a guid is missing: an item without a guid whose link the feed
+        already sent is the same story, and so is an item that gained a guid since it was
+        stored without one (the feed started sending guids).
         """
         added: list[Story] = []
         with self.transaction() as db:
@@ -232,8 +236,9 @@ class Store(ArticleQueries, EntityQueries, CorrectionQueries, StoreBase):
                 if (
                     story.link
                     and db.execute(
-                        "SELECT 1 FROM stories WHERE feed_url = ? AND link = ? LIMIT 1",
-                        (story.feed_url, story.link),
+                        "SELECT 1 FROM stories WHERE feed_url = ? AND link = ? "
+                        "AND (? = '' OR guid = '') LIMIT 1",
+                        (story.feed_url, story.link, story.guid),
                     ).fetchone()
                 ):
                     continue

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.config import ConfigError, find_feeds_file, load_config, parse_config
+from briefing.config import ConfigError, find_feeds_file, load_config, parse_config, url_key
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,6 +71,21 @@ def test_duplicate_feeds_by_url_and_by_name() -> None:
         'url = "https://two.example/atom"', 'name = "one"\nurl = "https://t.example/"'
     )
     assert "duplicate feed: same name" in error_of(dup_name)
+
+
+def test_urls_differing_in_path_or_query_case_are_different_feeds() -> None:
+    # Two YouTube channels whose ids differ only in case were "duplicates", and as that is a
+    # config error every command exited 2 (issue 13, item 6). Scheme and host fold case.
+    channels = (
+        '[[feed]]\nurl = "https://www.youtube.com/feeds/videos.xml?channel_id=UCabcDEF"\n'
+        '[[feed]]\nname = "b"\nurl = "https://www.youtube.com/feeds/videos.xml?channel_id=UCABCdef"\n'
+        '[[feed]]\nname = "c"\nurl = "https://example.org/Feed"\n'
+        '[[feed]]\nname = "d"\nurl = "https://example.org/feed"\n'
+    )
+    assert len(parse_config(channels, Path("feeds.toml")).feeds) == 4
+    same = GOOD.replace("https://two.example/atom", "HTTPS://ONE.Example/rss/")
+    assert "duplicate feed: same url as feed #1" in error_of(same)
+    assert url_key("https://User@Example.ORG:8080/A?b=C") == "https://User@example.org:8080/A?b=C"
 
 
 def test_non_http_url_refused() -> None:

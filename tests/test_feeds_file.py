@@ -276,6 +276,14 @@ def test_a_check_note_does_not_repeat_the_title_the_feed_is_named_after() -> Non
     assert failed.note("") == "not a feed (HTML page)"
 
 
+async def test_check_feed_says_xml_that_is_not_a_feed_is_not_one(server: LoopbackServer) -> None:
+    # It said "a feed, but it has no items right now", so the form skipped "Save anyway".
+    server.reply("/books.xml", b'<?xml version="1.0"?><catalog><book id="1"><title>Guide</title>'
+                 b"</book></catalog>", headers={"Content-Type": "application/xml"})  # fmt: skip
+    check = await check_feed(server.url("/books.xml"), FetchLimits(timeout=5))
+    assert check == FeedCheck(False, "not a feed (XML, but not RSS, RDF or Atom)", None, 0)
+
+
 async def test_check_feed_reports_an_unreachable_host_in_plain_words() -> None:
     result = await check_feed("http://127.0.0.1:9/feed", FetchLimits(timeout=3))
     assert not result.ok and result.message.startswith("could not fetch it: ")

@@ -118,6 +118,21 @@ def test_duplicates_and_invalid_urls_are_reported_not_fatal(
     assert [f.name for f in load_config(feeds).feeds] == ["Zeta", "Alpha", "New"]
 
 
+def test_json_feed_outlines_are_imported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # type="json" is what JSON Feed readers write (issue 13, item 4); one without its address
+    # is reported like an rss or atom outline, not silently dropped.
+    doc = opml("""
+      <outline text="A JSON blog" type="json" xmlUrl="https://blog.example/feed.json"/>
+      <outline text="No address" type="JSON"/>""")
+    code, feeds = import_file(tmp_path, "", doc)
+    out = capsys.readouterr().out
+    assert code == 0 and "1 feeds added, 1 skipped" in out
+    assert "skipped (invalid): No address: no feed address (xmlUrl)" in out
+    assert load_config(feeds).feeds == (Feed("A JSON blog", "https://blog.example/feed.json"),)
+
+
 def test_comments_order_and_layout_are_kept_and_names_get_a_suffix(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

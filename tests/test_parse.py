@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import codecs
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -252,6 +252,40 @@ def test_items_over_max_items_are_skipped_and_counted() -> None:
     assert parsed.stories[0].title == "t0"
 
 
+def test_the_newest_items_are_kept_whatever_their_order() -> None:
+    # Oldest first, as some archives list them: the cap keeps the newest 500, not the first.
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    body = item_feed(
+        {"title": "undated", "guid": "u"},
+        *(
+            {"title": f"t{i}", "guid": f"g{i}",
+             "pubDate": f"{start + timedelta(hours=i):%a, %d %b %Y %H:%M:%S GMT}"}
+            for i in range(3000)
+        ),
+    )  # fmt: skip
+    parsed = parse_feed(body, FEED, now=NOW, max_items=500)
+    assert parsed.skipped == 2501
+    assert [s.title for s in parsed.stories] == [f"t{i}" for i in range(2500, 3000)]
+
+
+@pytest.mark.parametrize("oldest_first", [True, False])
+def test_a_feed_over_the_element_limit_keeps_its_newest_items(oldest_first: bool) -> None:
+    # 50,000 items (250,000 elements) were refused as "not a feed" (issue 13, item 5).
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    numbers = range(50_000) if oldest_first else range(49_999, -1, -1)
+    body = item_feed(
+        *(
+            {"title": f"t{i}", "link": f"http://example.org/{i}", "guid": f"g{i}",
+             "pubDate": f"{start + timedelta(minutes=i):%a, %d %b %Y %H:%M:%S GMT}"}
+            for i in numbers
+        )
+    )  # fmt: skip
+    parsed = parse_feed(body, FEED, now=NOW)
+    assert parsed.problem == "" and parsed.title == "Test feed"
+    assert parsed.skipped == 49_500
+    assert sorted(s.title for s in parsed.stories) == sorted(f"t{i}" for i in range(49_500, 50_000))
+
+
 def test_huge_summary_is_capped() -> None:
     body = item_feed({"title": "Long", "description": "word " * 200_000, "guid": "g"})
     (story,) = parse_feed(body, FEED, now=NOW).stories
@@ -314,6 +348,18 @@ def test_invalid_utf8_sequences_become_replacement_characters_or_latin1() -> Non
     assert story.title.startswith("ok ") and story.title.endswith(" bad")
 
 
+@pytest.mark.parametrize("content_type", ["application/rss+xml; charset=utf-8", ""])
+def test_one_stray_byte_does_not_garble_a_utf8_document(content_type: str) -> None:
+    # One invalid byte once made feedparser decode the whole document as MacRoman:
+    # every "Café Zürich" became "Caf√© Z√ºrich" (issue 13, item 3).
+    feed = [{"title": f"{TEXT} {n}", "guid": f"g{n}", "description": "x"} for n in range(5)]
+    body = rss(feed).replace(b"<description>x", b"<description>stray \xff byte", 1)
+    headers = {"Content-Type": content_type} if content_type else {}
+    stories = parse_feed(body, FEED, headers, now=NOW).stories
+    assert [s.title for s in stories] == [f"{TEXT} {n}" for n in range(5)]
+    assert stories[0].summary == "stray \ufffd byte"
+
+
 def test_to_utf8_output_always_declares_utf8() -> None:
     for body in [
         encoded_feed("utf-16", "utf-16-le", codecs.BOM_UTF16_LE),
@@ -344,3 +390,28 @@ def test_not_a_feed_problems() -> None:
     empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
     parsed = parse_feed(empty, FEED)
     assert parsed.problem == "" and parsed.title == "Quiet" and parsed.stories == []
+
+
+CATALOGUE = b"""<?xml version="1.0"?>
+<!-- <rss> in a comment is not the root -->
+<catalog><book id="bk101"><author>Gambardella, Matthew</author>
+<title>XML Developer's Guide</title><price>44.95</price></book></catalog>"""
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (CATALOGUE, "not a feed (XML, but not RSS, RDF or Atom)"),  # was "ok, nothing new"
+        (b"<urlset><url><loc>http://example.org/</loc></url></urlset>",
+         "not a feed (XML, but not RSS, RDF or Atom)"),
+        (b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+         b'xmlns="http://purl.org/rss/1.0/"><channel><title>R</title></channel></rdf:RDF>', ""),
+        (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title></feed>', ""),
+        (b'<CHANNEL HREF="http://example.org/"><TITLE>A CDF channel</TITLE></CHANNEL>', ""),
+    ],
+    ids=["catalogue", "sitemap", "rdf", "atom", "cdf"],
+)  # fmt: skip
+def test_xml_without_a_feed_root_is_not_an_empty_feed(body: bytes, problem: str) -> None:
+    # issue 13, item 7: a book catalogue was stored as an empty feed.
+    parsed = parse_feed(body, FEED, now=NOW)
+    assert parsed.problem == problem and parsed.stories == []

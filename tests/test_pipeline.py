@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from briefing.config import Config, Settings
@@ -139,3 +139,50 @@ async def test_many_feeds_parse_in_worker_processes(server: LoopbackServer, tmp_
     assert report.new_stories == 3 * (len(paths) - 1)
     with Store(tmp_path / "s.db") as store:
         assert store.count_stories() == 3 * (len(paths) - 1)
+
+
+async def test_podcast_items_sharing_the_home_page_link_are_all_stored(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    # Five episodes, each with its own guid, every <link> the show's home page (issue 13, 1).
+    episodes = [
+        {"title": f"Episode {n}", "link": "http://example.com/",
+         "guid": f"http://example.com/ep{n}.mp3", "pubDate": f"Mon, 16 Nov 2026 1{n}:00:00 GMT"}
+        for n in range(1, 6)
+    ]  # fmt: skip
+    server.reply("/podcast", rss(episodes))
+    config = config_for(server, ["/podcast"], tmp_path)
+    report = await refresh(config, tmp_path / "s.db", enrich=False)
+    assert report.feeds[0].status == "ok, 5 new"
+    again = await refresh(config, tmp_path / "s.db", enrich=False, force=True)
+    assert again.feeds[0].status == "ok, nothing new"
+    with Store(tmp_path / "s.db") as store:
+        assert sorted(s.title for s in store.stories()) == [f"Episode {n}" for n in range(1, 6)]
+
+
+def archive_feed(n: int) -> bytes:
+    """n dated items, oldest first, compact enough that 50,000 fit the 10 MB response cap."""
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    return rss(
+        [
+            {"title": f"Item {i}", "link": f"http://example.org/{i}",
+             "pubDate": f"{start + timedelta(minutes=i):%a, %d %b %Y %H:%M:%S GMT}"}
+            for i in range(n)
+        ]
+    )  # fmt: skip
+
+
+async def test_a_50000_item_feed_stores_its_newest_500(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    # Refused as "not a feed (over 100,000 XML elements)" before (issue 13, item 5). Measured
+    # alone (6.2 MB): refresh 1.3 s, peak RSS 105 MB from 86 MB before it.
+    body = archive_feed(50_000)
+    assert len(body) < 10_000_000
+    server.reply("/archive", body)
+    config = config_for(server, ["/archive"], tmp_path, timeout=30)
+    report = await refresh(config, tmp_path / "s.db", enrich=False)
+    assert report.feeds[0].status == "ok, 500 new (49500 items over the cap skipped)"
+    with Store(tmp_path / "s.db") as store:
+        titles = {s.title for s in store.stories(limit=1000)}
+    assert titles == {f"Item {i}" for i in range(49_500, 50_000)}

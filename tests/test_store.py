@@ -64,11 +64,40 @@ def test_add_is_idempotent_and_keeps_first_seen(store: Store) -> None:
     assert store.count_stories() == 2
 
 
-def test_same_feed_same_link_new_guid_is_a_duplicate(store: Store) -> None:
+def test_same_feed_same_link_without_guid_is_a_duplicate(store: Store) -> None:
     store.add_stories([story(1)])
     assert store.add_stories([story(9, link=story(1).link)]) == []
     other_feed = story(9, link=story(1).link, feed_url="https://b.example/feed")
     assert len(store.add_stories([other_feed])) == 1
+
+
+def test_items_with_their_own_guids_sharing_a_link_are_all_kept(store: Store) -> None:
+    # A podcast feed: every item links to the show's home page, each has its own guid.
+    home = "http://example.com/"
+    episodes = [story(n, id=f"ep{n}", guid=f"http://example.com/ep{n}.mp3", link=home)
+                for n in range(1, 6)]  # fmt: skip
+    assert len(store.add_stories(episodes)) == 5
+    assert store.add_stories(episodes) == []  # true re-sends (same guid) are still one story
+    sixth = story(6, id="ep6", guid="http://example.com/ep6.mp3", link=home)
+    assert store.add_stories([sixth]) == [sixth]
+    # Without a guid, the link is the identity: one more item linking home is not new.
+    assert store.add_stories([story(7, link=home)]) == []
+    assert store.count_stories() == 6
+
+
+def test_an_item_that_gains_a_guid_is_not_stored_twice(store: Store) -> None:
+    store.add_stories([story(1)])  # stored when the feed sent no guids
+    assert store.add_stories([story(9, guid="tag:a.example,2026:1", link=story(1).link)]) == []
+
+
+def test_read_state_survives_a_refetch_of_items_sharing_a_link(store: Store) -> None:
+    home = "http://example.com/"
+    first = story(1, id="ep1", guid="ep1", link=home)
+    store.add_stories([first])  # what an older briefing kept of the feed: one episode, read
+    store.set_read(["ep1"])
+    more = [first] + [story(n, id=f"ep{n}", guid=f"ep{n}", link=home) for n in (2, 3)]
+    assert [s.id for s in store.add_stories(more)] == ["ep2", "ep3"]
+    assert {s.id: s.read for s in store.stories()} == {"ep1": True, "ep2": False, "ep3": False}
 
 
 def test_listing_order_and_filters(store: Store) -> None:
