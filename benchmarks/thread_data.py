@@ -112,12 +112,17 @@ def day_stories(folder: Path, now: datetime | None = None) -> list[Story]:
     if now is None:
         now = max(dates) if dates else datetime.now(UTC)
     stories: list[Story] = []
-    seen: set[tuple[str, str]] = set()
+    guids: dict[tuple[str, str], list[str]] = {}  # (feed, link) -> guids stored with it
+    ids: set[str] = set()
     for feed, body in parsed:
         for s in parse_feed(body, feed, now=now).stories:
-            if (s.feed_url, s.link) not in seen:  # the store keeps one story per feed and link
-                seen.add((s.feed_url, s.link))
-                stories.append(s)
+            # As Store.add_stories: the guid is the identity; the link only where one lacks it.
+            known = guids.setdefault((s.feed_url, s.link), [])
+            if s.id in ids or (s.link and known and (not s.guid or "" in known)):
+                continue
+            ids.add(s.id)
+            known.append(s.guid)
+            stories.append(s)
     return stories
 
 
