@@ -44,7 +44,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from threads import REPO, scores, shared_dir
+from thread_data import REPO, shared_dir
+from threads import scores
 
 from briefing.store import Store
 

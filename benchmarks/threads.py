@@ -23,37 +23,23 @@ import argparse
 import hashlib
 import importlib
 import json
-import os
 import random
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from thread_data import Row, load_jsonl, shared_dir
+
 from briefing.threads import ThreadEngine, ThreadItem, ThreadModel
 
-REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = "data/threads/uci-headlines-dev.jsonl"
-
-
-def shared_dir() -> Path:
-    return Path(os.environ.get("BRIEFING_SHARED", REPO.parent / "shared"))
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    item: ThreadItem
-    label: str
-
-
-def load(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+load = load_jsonl
 
 
 def entity_annotations(records: Sequence[dict[str, Any]]) -> list[list[tuple[str, str]]] | None:
