@@ -69,7 +69,8 @@ class ThreadEngine:
 
     @property
     def n_docs(self) -> int:
-        return self._n_docs
+        """Stories counted in the df, less those observed but not yet assigned."""
+        return self._n_docs - len(self._observed)
 
     def active_threads(self) -> list[int]:
         return sorted(self._threads)
@@ -100,7 +101,7 @@ class ThreadEngine:
         for item in items:
             if item.story_id not in self._observed:
                 doc = self._observed[item.story_id] = Doc(item)
-                self._count(doc, record=True)
+                self._count(doc, record=False)  # recorded for the store once assigned
 
     def doc_freq_delta(self) -> dict[str, int]:
         delta, self._delta = self._delta, {}
@@ -385,6 +386,9 @@ class ThreadEngine:
     def _count_once(self, doc: Doc, story_id: str) -> None:
         if self._observed.pop(story_id, None) is None:
             self._count(doc, record=True)
+        else:  # counted by observe(); the store learns of it now, so a cancel loses nothing
+            for k in doc.all_keys():
+                self._delta[k] = self._delta.get(k, 0) + 1
 
     def _count(self, doc: Doc, *, record: bool) -> None:
         self._df_version += 1

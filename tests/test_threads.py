@@ -380,3 +380,18 @@ def test_names_skip_an_acronym_of_a_chosen_entity() -> None:
     assert not ("BoE" in parts and "Bank of England" in parts), name
     assert "Mark Carney" in parts and parts[0] == "Mark Carney", name
     assert name == thread_name(list(reversed(rows)), {}, 100)
+
+
+def test_a_batch_is_counted_up_front_but_recorded_only_as_it_is_assigned() -> None:
+    rows = [it for it, _ in scenario(False)][:3]
+    engine = ThreadEngine()
+    engine.observe(rows)
+    assert engine.n_docs == 0 and engine.doc_freq_delta() == {}
+    new_id = ids()
+    engine.assign(rows[0], new_id)
+    first = engine.doc_freq_delta()
+    assert engine.n_docs == 1 and first["idlib"] == 1 and "sulawesi" not in first
+    for it in rows[1:]:  # a cancelled refresh stops here: nothing else was recorded
+        engine.assign(it, new_id)
+    rest = engine.doc_freq_delta()
+    assert engine.n_docs == 3 and rest["sulawesi"] == 1 and rest["idlib"] == 1
