@@ -7,7 +7,7 @@ to it. Names and titles come from feeds or from the user: always literal Content
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -20,7 +20,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from briefing import corrections
-from briefing.models import Story, Thread
+from briefing.models import Correction, Story, Thread
 from briefing.safety import clean_line
 from briefing.store_corrections import NAME_LIMIT
 from briefing.ui.highlight import STYLES
@@ -33,6 +33,15 @@ DIM = "$text-muted"
 
 
 # -- the actions ----------------------------------------------------------------------------
+def _correct(screen: MainScreen, act: Callable[[], Correction]) -> Correction | None:
+    """Run one correction; a refusal becomes a warning in plain words, and None."""
+    try:
+        return act()
+    except corrections.CorrectionError as exc:
+        screen.notify(str(exc).capitalize() + ".", severity="warning", markup=False)
+        return None
+
+
 def detach(screen: MainScreen) -> None:
     """d: the story under the cursor leaves its thread for a thread of its own."""
     story = screen.query_one(StoryList).current
@@ -40,10 +49,8 @@ def detach(screen: MainScreen) -> None:
         screen.notify("Pick a story in a thread first.", severity="warning", timeout=3)
         return
     app = screen.app
-    try:
-        done = corrections.detach(app.store, story.id, app.clock())
-    except corrections.CorrectionError as exc:
-        screen.notify(str(exc).capitalize() + ".", severity="warning", markup=False)
+    done = _correct(screen, lambda: corrections.detach(app.store, story.id, app.clock()))
+    if done is None:
         return
     listed = screen.query_one(StoryList)
     at = next(i for i, s in enumerate(listed.stories) if s.id == story.id)
@@ -73,10 +80,8 @@ def merge(screen: MainScreen) -> None:
         if into is None:
             return
         app = screen.app
-        try:
-            done = corrections.merge(app.store, thread.id, into, app.clock())
-        except corrections.CorrectionError as exc:
-            screen.notify(str(exc).capitalize() + ".", severity="warning", markup=False)
+        done = _correct(screen, lambda: corrections.merge(app.store, thread.id, into, app.clock()))
+        if done is None:
             return
         screen.reload()
         screen.go_to_thread(done.to_thread)
@@ -97,10 +102,8 @@ def rename(screen: MainScreen) -> None:
         if name is None:
             return
         app = screen.app
-        try:
-            done = corrections.rename(app.store, thread.id, name, app.clock())
-        except corrections.CorrectionError as exc:
-            screen.notify(str(exc).capitalize() + ".", severity="warning", markup=False)
+        done = _correct(screen, lambda: corrections.rename(app.store, thread.id, name, app.clock()))
+        if done is None:
             return
         screen.reload()
         screen.notify(f"{corrections.describe(done)}. u undoes it.", title="Renamed", markup=False)
