@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -151,11 +152,8 @@ def assign_batch(
     thread_of: dict[str, int] = {}
     merged_into: dict[int, int] = {}
     step = batch or len(items) or 1
-    bounds = list(range(0, len(items), step))
-    if sizes:
-        bounds = [sum(sizes[:i]) for i in range(len(sizes))]
-    for n, start in enumerate(bounds):
-        end = bounds[n + 1] if n + 1 < len(bounds) else len(items)
+    ends = list(accumulate(sizes)) if sizes else list(range(step, len(items) + step, step))
+    for start, end in zip([0, *ends], ends, strict=False):
         chunk = items[start:end]
         engine.observe(chunk)
         for item in chunk:

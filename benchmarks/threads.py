@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from thread_data import Row, load_jsonl, shared_dir
+from thread_data import Row, assign_batch, load_jsonl, shared_dir
 
 from briefing.threads import ThreadEngine, ThreadItem, ThreadModel
 
@@ -105,28 +105,8 @@ def time_shuffled(rows: Sequence[Row], seed: int = 13) -> list[Row]:
 def assign_all(
     items: Sequence[ThreadItem], model: ThreadModel | None = None, batch: int = 100
 ) -> dict[str, int]:
-    """story id -> final thread id. The one step to swap for briefing.pipeline with a temp store.
-
-    Like a refresh every `batch` stories: assign each, then apply the merges the engine proposes.
-    """
-    engine = ThreadEngine(model=model)
-    counter = iter(range(1, 10**9))
-    thread_of: dict[str, int] = {}
-    merged_into: dict[int, int] = {}
-    for start in range(0, len(items), batch):
-        engine.observe(items[start : start + batch])  # as enrich.thread counts a refresh first
-        for item in items[start : start + batch]:
-            thread_of[item.story_id] = engine.assign(item, counter.__next__).thread_id
-        for keep, gone in engine.propose_merges():
-            engine.apply_merge(keep, gone)
-            merged_into[gone] = keep
-
-    def final(tid: int) -> int:
-        while tid in merged_into:
-            tid = merged_into[tid]
-        return tid
-
-    return {sid: final(tid) for sid, tid in thread_of.items()}
+    """story id -> final thread id, like a refresh every `batch` stories (the engine alone)."""
+    return assign_batch(items, model=model, batch=batch)
 
 
 def pipeline_assign(rows: Sequence[Row], entities: bool, batch: int = 100) -> dict[str, int]:
