@@ -21,9 +21,9 @@ from urllib.parse import urljoin
 
 from feedparser.datetimes import _parse_date
 
+from briefing.feed_bytes import MAX_ELEMENTS
 from briefing.models import Feed
 from briefing.parse import (
-    MAX_ELEMENTS,
     MAX_ITEMS,
     ParsedFeed,
     keep_newest,

@@ -1,7 +1,7 @@
 """OPML in and out: import another reader's subscriptions into feeds.toml, export ours.
 
 An OPML file is as untrusted as a feed. It is size-capped, defused like a feed (DOCTYPE and
-entity declarations removed, see briefing.parse.defuse) before ElementTree sees it, so nothing
+entity declarations removed, see briefing.feed_bytes.defuse) before ElementTree sees it, so nothing
 is expanded and no external file or DTD is read, and its outline count is capped.
 
 Import: every outline with an xmlUrl is a feed; the folders it sits in (outlines without an
@@ -33,8 +33,8 @@ import tomlkit
 from tomlkit.items import AoT, Table
 
 from briefing.config import ConfigError, parse_config, url_key
+from briefing.feed_bytes import defuse, element_count
 from briefing.models import Feed
-from briefing.parse import defuse, element_count
 from briefing.safety import NAME_MAX, clean_line
 
 MAX_BYTES = 5_000_000

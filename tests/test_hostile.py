@@ -22,9 +22,10 @@ from rich.text import Text
 
 from briefing.cli import format_table
 from briefing.export import render_dossier
+from briefing.feed_bytes import MAX_ELEMENTS
 from briefing.fetch import FetchLimits, fetch_feed, make_client
 from briefing.models import Feed, Story, Thread, Validators
-from briefing.parse import MAX_ELEMENTS, parse_feed
+from briefing.parse import parse_feed
 from briefing.safety import clean_line
 from briefing.store import Store
 from briefing.ui.render import reader_body, reader_header, safe, story_row

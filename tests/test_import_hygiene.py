@@ -28,6 +28,7 @@ CORE = [
     "briefing.threads_doc",
     "briefing.threads_text",
     "briefing.boilerplate",
+    "briefing.feed_bytes",
     "briefing.parsers",
     "briefing.export",
     "briefing.store_threads",

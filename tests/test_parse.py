@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from briefing.feed_bytes import defuse, to_utf8
 from briefing.models import Feed
-from briefing.parse import defuse, parse_feed, raw_date_ok, to_utf8
+from briefing.parse import parse_feed, raw_date_ok
 from briefing.safety import SUMMARY_MAX
 from tests.conftest import rss
 
