@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefing import __version__
+from briefing.cli_brief import add_parser as add_brief_parser
+from briefing.cli_brief import cmd_brief
 from briefing.cli_thread import add_parser as add_thread_parser
 from briefing.cli_thread import cmd_thread
 from briefing.config import ConfigError, Session, find_feeds_file, load_config, state_dir
@@ -96,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--force", action="store_true", help="overwrite files briefing did not write"
     )
+    add_brief_parser(sub, parse_since, count)
     add_thread_parser(sub)
     opml_in = sub.add_parser("import-opml", help="add an OPML file's feeds to feeds.toml")
     opml_in.add_argument("file", metavar="FILE", help="OPML file; folders become tags")
@@ -462,6 +465,7 @@ COMMANDS: dict[str, Callable[[Session, argparse.Namespace], int]] = {
     "entities": cmd_entities,
     "export": cmd_export,
     "thread": cmd_thread,
+    "brief": cmd_brief,
     "import-opml": cmd_import_opml,
     "export-opml": cmd_export_opml,
 }

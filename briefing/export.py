@@ -110,7 +110,7 @@ def _destination(url: str) -> str:
     return "<" + url.replace("&", "\\&") + ">"
 
 
-def _link(text: str, url: str) -> str:
+def md_link(text: str, url: str) -> str:
     """[text](url) when the URL is http(s), else the plain text: never another scheme."""
     safe = safe_link(url)
     return f"[{md_text(text)}]({_destination(safe)})" if safe else md_text(text)
@@ -267,7 +267,7 @@ def render_dossier(
         if published.date() != day:
             day = published.date()
             out += [f"### {_day_heading(published)}", ""]
-        title = _link(clean_line(story.title, TITLE_MAX) or UNTITLED_STORY, story.link)
+        title = md_link(clean_line(story.title, TITLE_MAX) or UNTITLED_STORY, story.link)
         out += [f"**{published:%H:%M} UTC** · {md_text(_outlet(story))} · {title}", ""]
         summary = clean_block(story.summary, SUMMARY_MAX)
         if summary:
@@ -280,7 +280,7 @@ def render_dossier(
     for outlet in outlets:
         line = f"- {md_text(outlet)} · {counted(len(by_outlet[outlet]), 'story', 'stories')}"
         if url := _feed_url(by_outlet[outlet], feed_urls):
-            line += f" · feed {_link(url, url)}"
+            line += f" · feed {md_link(url, url)}"
         out.append(line)
     return "\n".join(out).rstrip("\n") + "\n"
 

@@ -265,6 +265,11 @@ def enrich_store(
         annotate_articles(store, cancel=cancel)
     if threads and not (cancel is not None and cancel.is_set()):
         notes += enrich.thread(store, notify, cancel, join_window)
+    if threads and not (cancel is not None and cancel.is_set()):
+        from briefing.brief import refresh_summaries
+
+        # After threads, never at startup: only the threads this refresh grew are made again.
+        refresh_summaries(store, cancel=cancel)
     return notes
 
 

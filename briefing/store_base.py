@@ -123,6 +123,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE thread_merges ADD COLUMN by_hand INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE stories ADD COLUMN thread_score REAL;
     """,
+    # 6: each thread's extractive summary and latest development (summaries.py), as JSON, with
+    # the state it was made from (stories, latest story, fetched articles) to know it is stale.
+    """
+    CREATE TABLE thread_summaries(
+        thread INTEGER PRIMARY KEY, made_from TEXT NOT NULL, body TEXT NOT NULL,
+        made_at REAL NOT NULL);
+    """,
 )
 
 
