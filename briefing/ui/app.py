@@ -136,8 +136,9 @@ class BriefingApp(App[int]):
     def refresh_progress(self, message: RefreshProgress) -> None:
         step = message.progress
         self.refresh_bar.step(step)
-        if step.stage == "articles" and step.done == 0:
-            # Stories and threads are stored; full_text pages can take a while yet.
+        if step.stage == "stored" or (step.stage == "articles" and step.done == 0):
+            # Every feed's stories are stored (entities and threads can take a while yet), or
+            # they are threaded too (full_text pages can take a while yet): show them.
             self.get_screen_stack_main().reload()
 
     @on(RefreshFinished)
