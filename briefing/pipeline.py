@@ -85,6 +85,7 @@ async def refresh(
     notify = progress or (lambda _p: None)
     store = Store(db_path)
     try:
+        store.require_writable("refresh the feeds")  # before any request: nothing to keep
         feeds = _skip_not_due(store, enabled, report, notify) if not force else enabled
         async with make_client(_limits(config), transport) as client:
             results = fetch_all(client, feeds, lambda f: store.validators(f.url), _limits(config))
