@@ -45,7 +45,8 @@ def config_for(server: LoopbackServer, paths: list[str], db: Path) -> Config:
 async def test_long_items_are_recognised_from_their_lede_in_bounded_memory(
     server: LoopbackServer, tmp_path: Path, recognizer: Recognizer
 ) -> None:
-    # 12 items of 20,000 characters went to spaCy whole and in one batch: ~330 MB at its peak
+    # 12 items of 20,000 characters went to spaCy whole and in one batch: 773 MB traced at the
+    # peak (26 MB now)
     # (450 of them took 9 minutes and 3 GB). Only the lede goes, in batches bounded by text.
     server.reply("/long", long_items(12))
     db = tmp_path / "s.db"
