@@ -46,8 +46,8 @@ async def test_long_items_are_recognised_from_their_lede_in_bounded_memory(
     server: LoopbackServer, tmp_path: Path, recognizer: Recognizer
 ) -> None:
     # 12 items of 20,000 characters went to spaCy whole and in one batch: 773 MB traced at the
-    # peak (26 MB now)
-    # (450 of them took 9 minutes and 3 GB). Only the lede goes, in batches bounded by text.
+    # peak (450 of them took 9 minutes and 3 GB). Only the lede goes, in batches bounded by
+    # text: 26 MB.
     server.reply("/long", long_items(12))
     db = tmp_path / "s.db"
     await refresh(config_for(server, ["/long"], db), db, enrich=False)
