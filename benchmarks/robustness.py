@@ -10,13 +10,16 @@ control, escape or bidi character that reaches the output is counted.
 Then the cases of issue 13, each a generated feed fetched by `briefing fetch` in its own process
 (with entity recognition and threads, as a user runs it): a podcast whose items share one link,
 a UTF-8 feed with one stray byte, a JSON Feed, a 50,000-item archive, a book catalogue, and two
-feeds whose URLs differ only in case. Per case: stories stored, the feed statuses, wall time
+feeds whose URLs differ only in case, 450 items of 20,000 characters beside two small feeds,
+25 items of 11,000 characters. Per case: stories stored, the feed statuses, wall time
 and peak RSS of that process.
 
 Run: python benchmarks/robustness.py   ($BRIEFING_SHARED overrides the shared folder)
+     python benchmarks/robustness.py long_items_450 many_links_25   (those cases only)
 Prints: feeds_tried, feeds_parsed, stories_stored, exceptions, escapes_in_output, wall_s,
 peak_rss_mb (the last two informational), then per case `case_<name>_stories`, `_expected`,
-`_wall_s`, `_peak_rss_mb` and a `# status` comment.
+`_wall_s`, `_peak_rss_mb`, `_feeds_stored_s` (seconds until the last feed was stored, before
+entities and threads) and a `# status` comment.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import threading
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -115,7 +118,10 @@ def count_forbidden(text: str) -> int:
     return len(FORBIDDEN.findall(text.replace("\n", "").replace("\t", "")))
 
 
-def main() -> int:
+def main(only: Sequence[str] = ()) -> int:
+    if only:  # case names: only those, without the corpus
+        run_cases(only)
+        return 0
     root = corpus_dir()
     if not root.is_dir():
         print(f"corpus not found: {root} (set BRIEFING_SHARED)", file=sys.stderr)
@@ -208,6 +214,11 @@ def case_feeds() -> dict[str, tuple[list[tuple[str, bytes, str]], int]]:
     )
     channel = _rss(["<item><title>Video</title><guid>v1</guid></item>"])
     xml, jf = "application/rss+xml", "application/feed+json"
+    small = [(f"/small{n}", _rss([
+        f"<item><title>Small {n} story {i}</title><guid>s{n}-{i}</guid><description>"
+        f"{_prose(n * 100 + i, 400)}</description><pubDate>{_dated(i)}</pubDate></item>"
+        for i in range(10)
+    ]), xml) for n in range(2)]  # fmt: skip
     return {
         "podcast_shared_link": ([("/podcast", podcast, xml)], 130),
         "invalid_utf8": ([("/cafe", cafe, "application/rss+xml; charset=utf-8")], 20),
@@ -216,17 +227,70 @@ def case_feeds() -> dict[str, tuple[list[tuple[str, bytes, str]], int]]:
         "book_catalogue": ([("/books.xml", catalogue, "application/xml")], 0),
         "url_case": ([("/videos?channel_id=UCabcDEF", channel, xml),
                       ("/videos?channel_id=UCABCdef", channel, xml)], 2),
+        # 450 items of 20,000 characters (9 MB, inside every cap) beside two small feeds.
+        "long_items_450": ([("/long", _long_feed(450, 20_000), xml), *small], 470),
+        # 25 items of ~11,000 characters, like a real 288 kB feed of link round-ups.
+        "many_links_25": ([("/links", _long_feed(25, 11_000), xml)], 25),
     }  # fmt: skip
 
 
-def run_cases() -> None:
+_NAMES = (
+    "Angela Merkel",
+    "Emmanuel Macron",
+    "Olaf Scholz",
+    "Ursula von der Leyen",
+    "Recep Tayyip Erdoğan",
+    "Joe Biden",
+    "Rishi Sunak",
+    "Giorgia Meloni",
+)
+_PLACES = ("Berlin", "Paris", "Brussels", "Ankara", "Washington", "London", "Rome", "Madrid")
+_ORGS = ("the European Commission", "NATO", "the United Nations", "the World Bank",
+         "Reuters", "the IMF", "Siemens", "Airbus")  # fmt: skip
+
+
+def _prose(seed: int, chars: int) -> str:
+    """About `chars` characters of news-like sentences naming people, places and bodies,
+    in HTML paragraphs (escaped for an RSS description)."""
+    out: list[str] = []
+    size = n = 0
+    while size < chars:
+        k = seed * 31 + n
+        sentence = (
+            f"{_NAMES[k % 8]} met officials from {_ORGS[(k // 8) % 8]} in {_PLACES[(k // 3) % 8]}"
+            f" on day {n} to discuss {WORDS[k % len(WORDS)]} and {WORDS[(k * 7) % len(WORDS)]}."
+        )
+        out.append(sentence + (" &lt;/p&gt;&lt;p&gt;" if n % 6 == 5 else " "))
+        size += len(sentence) + 1
+        n += 1
+    return "&lt;p&gt;" + "".join(out) + "&lt;/p&gt;"
+
+
+WORDS = ("the budget", "a ceasefire", "trade tariffs", "energy prices", "the election",
+         "migration", "interest rates", "a port strike", "climate targets",
+         "the summit")  # fmt: skip
+
+
+def _long_feed(items: int, chars: int) -> bytes:
+    return _rss([
+        f"<item><title>Long story {i}: {_NAMES[i % 8]} in {_PLACES[i % 8]}</title>"
+        f"<link>http://example.org/long/{i}</link><guid>long-{i}</guid>"
+        f"<pubDate>{_dated(i)}</pubDate><description>{_prose(i, chars)}</description></item>"
+        for i in range(items)
+    ])  # fmt: skip
+
+
+def run_cases(only: Sequence[str] = ()) -> None:
     for name, (routes, expected) in case_feeds().items():
-        stored, garbled, statuses, wall, peak = run_case(routes)
+        if only and name not in only:
+            continue
+        stored, garbled, statuses, wall, peak, feeds_stored = run_case(routes)
         print(f"case_{name}_stories: {stored}")
         print(f"case_{name}_expected: {expected}")
         print(f"case_{name}_garbled_titles: {garbled}")
         print(f"case_{name}_wall_s: {wall:.1f}")
         print(f"case_{name}_peak_rss_mb: {peak:.0f}")
+        print(f"case_{name}_feeds_stored_s: {feeds_stored:.1f}")  # every feed stored by then
         print(f"# {name}: {'; '.join(statuses)}")
 
 
@@ -245,9 +309,12 @@ runpy.run_module("briefing", run_name="__main__")
 """
 
 
-def run_case(routes: list[tuple[str, bytes, str]]) -> tuple[int, int, list[str], float, float]:
+def run_case(
+    routes: list[tuple[str, bytes, str]],
+) -> tuple[int, int, list[str], float, float, float]:
     """Serve the routes, run `briefing fetch --json` once in a child process: (stories stored,
-    titles with mojibake, feed statuses, wall seconds, the child's peak RSS in MB)."""
+    titles with mojibake, feed statuses, wall seconds, the child's peak RSS in MB, seconds
+    from the start until the last feed was stored, before entities and threads)."""
     import subprocess
 
     from briefing.store import Store
@@ -290,7 +357,7 @@ def run_case(routes: list[tuple[str, bytes, str]]) -> tuple[int, int, list[str],
             args = ["--feeds", str(tmp / "feeds.toml"), "--db", str(tmp / "case.db"), "fetch",
                     "--json"]  # fmt: skip
             command = [sys.executable, "-c", _CHILD, str(hwm), *args]
-            started = time.perf_counter()
+            started, started_at = time.perf_counter(), time.time()
             child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
             out = child.stdout.read() if child.stdout else ""
             _, status, _usage = os.wait4(child.pid, 0)
@@ -302,14 +369,16 @@ def run_case(routes: list[tuple[str, bytes, str]]) -> tuple[int, int, list[str],
                 statuses = [f"briefing fetch exited {child.returncode}"]
             peak_kb = float(hwm.read_text()) if hwm.exists() else float("nan")
             titles: list[str] = []
+            checked = [started_at]
             if (tmp / "case.db").exists():
                 with Store(tmp / "case.db") as store:
                     titles = [s.title for s in store.stories(limit=1_000_000)]
+                    checked += [f.checked_at.timestamp() for f in store.feeds() if f.checked_at]
     finally:
         httpd.shutdown()
         httpd.server_close()
     garbled = sum(1 for t in titles if "√" in t or "Ã" in t)  # UTF-8 read as MacRoman, Latin-1
-    return len(titles), garbled, statuses, wall, peak_kb / 1024
+    return len(titles), garbled, statuses, wall, peak_kb / 1024, max(checked) - started_at
 
 
 def render_everything(db: Path) -> tuple[int, int, int]:
@@ -370,4 +439,4 @@ def render_everything(db: Path) -> tuple[int, int, int]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

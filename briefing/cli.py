@@ -28,6 +28,7 @@ from briefing.config import ConfigError, Session, find_feeds_file, load_config, 
 from briefing.models import Thread
 from briefing.safety import clean_line, counted
 from briefing.store import StoreError
+from briefing.store_base import READ_ONLY_HELP
 
 if TYPE_CHECKING:
     from briefing.store import Store
@@ -199,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last line of defence: log it, say where, no traceback
+        if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+            # A store that turned read-only after it was opened (a remount, a chmod).
+            print(f"briefing: the store is read-only: {READ_ONLY_HELP}", file=sys.stderr)
+            return 2
         log.exception("unexpected failure")
         print(
             f"briefing: unexpected error: {clean_line(str(exc) or type(exc).__name__, 200)}\n"

@@ -34,7 +34,7 @@ from briefing.store import Store
 class Progress:
     """One step of a refresh: a feed finished, or a later stage moved on."""
 
-    stage: str  # "fetch", "entities", "threads", "articles", "done"
+    stage: str  # "fetch", "stored", "entities", "threads", "articles", "done"
     done: int
     total: int
     feed: FeedStatus | None = None
@@ -85,6 +85,7 @@ async def refresh(
     notify = progress or (lambda _p: None)
     store = Store(db_path)
     try:
+        store.require_writable("refresh the feeds")  # before any request: nothing to keep
         feeds = _skip_not_due(store, enabled, report, notify) if not force else enabled
         async with make_client(_limits(config), transport) as client:
             results = fetch_all(client, feeds, lambda f: store.validators(f.url), _limits(config))
@@ -93,6 +94,10 @@ async def refresh(
             await until_cancelled(stored, cancel)
         if cancel is not None and cancel.is_set() and "refresh cancelled" not in report.notes:
             report.notes.append("refresh cancelled")
+        # Every feed is stored and reported: readers can show the new stories now, before
+        # entities and threads, however long one feed's enrichment takes.
+        new = counted(report.new_stories, "new story", "new stories")
+        notify(Progress("stored", len(report.feeds), len(enabled), message=f"Stored {new}"))
         if enrich and not (cancel is not None and cancel.is_set()):
             window = timedelta(days=config.settings.join_window_days)
             report.notes.extend(enrich_store(store, notify, cancel, join_window=window))

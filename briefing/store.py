@@ -18,6 +18,7 @@ from briefing.store_base import (
     STORY_COLUMNS,
     StoreBase,
     StoreError,
+    StoreReadOnly,
     from_epoch,
     fts_query,
     story_from_row,
@@ -27,7 +28,15 @@ from briefing.store_corrections import CorrectionQueries
 from briefing.store_entities import EntityQueries
 from briefing.store_summaries import SummaryQueries
 
-__all__ = ["MIGRATIONS", "RATE_DAYS", "FeedRow", "Store", "StoreError", "fts_query"]
+__all__ = [
+    "MIGRATIONS",
+    "RATE_DAYS",
+    "FeedRow",
+    "Store",
+    "StoreError",
+    "StoreReadOnly",
+    "fts_query",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +308,7 @@ class Store(ArticleQueries, EntityQueries, CorrectionQueries, SummaryQueries, St
         return int(self.db.execute(f"SELECT count(*) FROM {source} {clause}", args).fetchone()[0])
 
     def set_read(self, story_ids: Iterable[str], read: bool = True) -> None:
+        self.require_writable("mark stories read")
         ids = list(story_ids)
         with self.transaction() as db:
             db.executemany("UPDATE stories SET read = ? WHERE id = ?", [(read, i) for i in ids])

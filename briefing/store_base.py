@@ -6,6 +6,7 @@ and an open TUI can share it. Times are stored as UTC epoch seconds (REAL).
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -137,6 +138,13 @@ class StoreError(RuntimeError):
     """The store file cannot be opened or is newer than this version of briefing."""
 
 
+class StoreReadOnly(StoreError):
+    """A write was asked of a store opened read-only (the user may not write its file)."""
+
+
+READ_ONLY_HELP = "reading, search and export work; refreshing and marking read do not"
+
+
 def to_epoch(when: datetime) -> float:
     return when.timestamp()
 
@@ -153,14 +161,16 @@ class StoreBase:
         self.path = str(path)
         self._hits_state: tuple[str, int, int] | None = None  # see search_hits
         self._hits_count = 0
-        if self.path != ":memory:":
+        # A store the user may not write (its file or folder) opens read-only: everything
+        # reads, and a write raises StoreReadOnly instead of "attempt to write a readonly
+        # database" from deep inside a query.
+        self.read_only = self.path != ":memory:" and not _writable(Path(self.path).expanduser())
+        if self.path != ":memory:" and not self.read_only:
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(
-                self.path, timeout=15.0, isolation_level=None, check_same_thread=False
-            )
+            self.db = self._connect()
             self.db.execute("PRAGMA busy_timeout = 15000")
-            if self.path != ":memory:":
+            if self.path != ":memory:" and not self.read_only:
                 self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -170,6 +180,36 @@ class StoreBase:
             )
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(
+                self.path, timeout=15.0, isolation_level=None, check_same_thread=False
+            )
+        uri = Path(self.path).expanduser().resolve().as_uri()
+        # mode=ro reads a WAL store beside its writer; with no -shm file and a folder it may
+        # not create one in, nothing is writing it: immutable reads it without locks.
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            db = sqlite3.connect(
+                f"{uri}?{query}", uri=True, timeout=15.0, isolation_level=None,
+                check_same_thread=False,
+            )  # fmt: skip
+            try:
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.OperationalError:
+                db.close()
+                if "immutable" in query:
+                    raise
+        raise AssertionError("unreachable")
+
+    def require_writable(self, doing: str) -> None:
+        """Raise StoreReadOnly, saying what could not be done, on a read-only store."""
+        if self.read_only:
+            raise StoreReadOnly(
+                f"cannot {doing}: the store {self.path} is read-only (no permission to write it);"
+                f" {READ_ONLY_HELP}"
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -186,6 +226,8 @@ class StoreBase:
             raise StoreError(
                 f"the store {self.path} was written by a newer briefing (schema {version})"
             )
+        if version < len(MIGRATIONS):
+            self.require_writable("upgrade the store to this version of briefing")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             # executescript commits first; BEGIN/COMMIT inside keeps each step atomic.
             self.db.executescript(
@@ -195,6 +237,7 @@ class StoreBase:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A short write transaction, taken up front so concurrent writers queue on busy_timeout."""
+        self.require_writable("write to the store")
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -245,6 +288,15 @@ class StoreBase:
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+
+def _writable(path: Path) -> bool:
+    """Whether the store at path (or the one that would be made there) may be written: the
+    file, and its folder for the -wal and -shm files beside it. os.access also says no for a
+    read-only mount and an immutable file, even to root."""
+    if path.exists():
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+    return True  # a new store: creating it says whether it can be
 
 
 STORY_COLUMNS = (

@@ -20,11 +20,15 @@ def folded(key: str) -> str:
 
 
 class EntityQueries(StoreBase):
-    def unannotated(self, version: str, limit: int = 2000) -> list[tuple[int, str, str]]:
-        """(rowid, title, summary) of stories not annotated by this model version."""
+    def unannotated(
+        self, version: str, limit: int = 2000, chars: int = -1
+    ) -> list[tuple[int, str, str]]:
+        """(rowid, title, summary) of stories not annotated by this model version; with chars,
+        only the summary's first chars characters."""
         rows = self.db.execute(
-            "SELECT rowid, title, summary FROM stories WHERE annotated != ? ORDER BY rowid LIMIT ?",
-            (version, limit),
+            "SELECT rowid, title, substr(summary, 1, ?) FROM stories WHERE annotated != ? "
+            "ORDER BY rowid LIMIT ?",
+            (chars if chars >= 0 else 1 << 31, version, limit),
         )
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 

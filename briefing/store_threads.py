@@ -306,10 +306,13 @@ class ThreadQueries(StoreBase):
         ]
 
     def mark_thread_opened(self, thread_id: int, when: datetime) -> None:
+        if self.read_only:  # opening a thread is reading: its "new" marker stays, that is all
+            return
         self.db.execute(
             "UPDATE threads SET opened_at = ? WHERE id = ?", (to_epoch(when), thread_id)
         )
 
     def set_thread_read(self, thread_id: int, read: bool = True) -> None:
+        self.require_writable("mark stories read")
         with self.transaction() as db:
             db.execute("UPDATE stories SET read = ? WHERE thread_id = ?", (read, thread_id))

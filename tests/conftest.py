@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -130,6 +132,31 @@ def server() -> Iterator[LoopbackServer]:
         state.release.set()
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextlib.contextmanager
+def unwritable(*paths: Path) -> Iterator[None]:
+    """Take away write permission on paths (a store and its folder), as for a user who may
+    only read them. Root writes through permissions, so as root the files are also made
+    immutable (chattr +i); if neither holds, the test is skipped."""
+    modes = {p: p.stat().st_mode for p in paths}
+    immutable: list[Path] = []
+    try:
+        for path in paths:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        if any(os.access(p, os.W_OK) for p in paths) and shutil.which("chattr"):
+            for path in paths:
+                if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+                    break
+                immutable.append(path)
+        if any(os.access(p, os.W_OK) for p in paths):
+            pytest.skip("cannot take write permission away here (root without chattr)")
+        yield
+    finally:
+        for path in reversed(immutable):
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+        for path, mode in modes.items():
+            path.chmod(mode)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -9,7 +10,10 @@ import pytest
 
 from briefing import __version__
 from briefing.cli import format_table, main, parse_since
-from tests.conftest import LoopbackServer, rss
+from briefing.config import load_config
+from briefing.pipeline import refresh
+from briefing.store import Store
+from tests.conftest import LoopbackServer, rss, unwritable
 
 
 def write_feeds(tmp_path: Path, server: LoopbackServer, paths: list[str]) -> Path:
@@ -279,3 +283,25 @@ def test_entities_prints_the_type_words_that_type_takes(
         assert main(["--demo", "--db", demo_db, "entities", "--type", word]) == 0
         rows = capsys.readouterr().out.splitlines()[2:]
         assert rows and all(row.split()[-3] == word for row in rows)
+
+
+@pytest.mark.parametrize("folder_too", [False, True], ids=["file", "file-and-folder"])
+def test_a_read_only_store_reads_and_refuses_to_fetch_in_one_sentence(
+    server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], folder_too: bool
+) -> None:
+    server.reply("/ok", rss([{"title": "Harbour strike ends", "link": "http://e.org/1"}]))
+    feeds = write_feeds(tmp_path, server, ["/ok"])
+    folder = tmp_path / "store"
+    db = folder / "d.db"
+    asyncio.run(refresh(load_config(feeds), db, enrich=False))
+    Store(db).close()  # a clean close: no -wal or -shm file left beside it
+    base = ["--feeds", str(feeds), "--db", str(db)]
+    with unwritable(db, *([folder] if folder_too else [])):
+        assert main([*base, "fetch"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "read-only" in err and "unexpected" not in err
+        assert main([*base, "stories", "--search", "harbour"]) == 0
+        assert "Harbour strike ends" in capsys.readouterr().out
+        assert main([*base, "stories", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["title"] == "Harbour strike ends"
+    assert len(server.requests) == 1  # the refused fetch asked nothing of the server

@@ -24,7 +24,8 @@ from briefing.config import Session, load_config
 from briefing.models import EntityCount
 from briefing.polling import FAILING_AFTER
 from briefing.safety import counted
-from briefing.store import Store
+from briefing.store import Store, StoreReadOnly
+from briefing.store_base import READ_ONLY_HELP
 from briefing.ui.commands import EntityCommands, ThreadCommands
 from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
 from briefing.ui.screens.help import HelpScreen
@@ -78,7 +79,15 @@ class BriefingApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        if self.refresh_on_start and self.session.config.feeds:
+        if self.store.read_only:
+            self.notify(
+                f"The store {self.store.path} is read-only: {READ_ONLY_HELP}.",
+                title="Read-only",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        elif self.refresh_on_start and self.session.config.feeds:
             self.call_after_refresh(self.start_refresh, False)
         minutes = self.session.config.settings.refresh_minutes
         self.set_interval(minutes * 60, partial(self.start_refresh, False), name="auto-refresh")
@@ -93,12 +102,29 @@ class BriefingApp(App[int]):
 
     def start_refresh(self, force: bool) -> None:
         """Start-up and the timer refresh only what is due; the user's r forces every feed."""
+        if self.store.read_only:
+            if force:
+                self.written(lambda: self.store.require_writable("refresh"))
+            return
         if any(w.group == "refresh" and w.is_running for w in self.workers):
             if force:
                 self.notify("A refresh is already running.", timeout=2)
             return
         self.refresh_bar.start(len([f for f in self.session.config.feeds if f.enabled]))
         self.run_refresh(force)
+
+    def written(self, write: Callable[[], object]) -> bool:
+        """Run one store write; on a read-only store say why not and return False."""
+        try:
+            write()
+        except StoreReadOnly as exc:
+            self.refuse(exc)
+            return False
+        return True
+
+    def refuse(self, exc: StoreReadOnly) -> None:
+        text = str(exc)
+        self.notify(text[:1].upper() + text[1:] + ".", severity="warning", markup=False)
 
     @property
     def refresh_bar(self) -> RefreshBar:
@@ -136,8 +162,9 @@ class BriefingApp(App[int]):
     def refresh_progress(self, message: RefreshProgress) -> None:
         step = message.progress
         self.refresh_bar.step(step)
-        if step.stage == "articles" and step.done == 0:
-            # Stories and threads are stored; full_text pages can take a while yet.
+        if step.stage == "stored" or (step.stage == "articles" and step.done == 0):
+            # Every feed's stories are stored (entities and threads can take a while yet), or
+            # they are threaded too (full_text pages can take a while yet): show them.
             self.get_screen_stack_main().reload()
 
     @on(RefreshFinished)

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from briefing import corrections
 from briefing.models import Correction, Story, Thread
 from briefing.safety import clean_line
+from briefing.store import StoreReadOnly
 from briefing.store_corrections import NAME_LIMIT
 from briefing.ui.highlight import STYLES
 from briefing.ui.widgets.story_list import StoryList
@@ -39,7 +40,9 @@ def _correct(screen: MainScreen, act: Callable[[], Correction]) -> Correction | 
         return act()
     except corrections.CorrectionError as exc:
         screen.notify(str(exc).capitalize() + ".", severity="warning", markup=False)
-        return None
+    except StoreReadOnly as exc:
+        screen.app.refuse(exc)
+    return None
 
 
 def detach(screen: MainScreen) -> None:
@@ -113,7 +116,10 @@ def rename(screen: MainScreen) -> None:
 
 def undo(screen: MainScreen) -> None:
     """u: undo the last correction (again: the one before)."""
-    done = corrections.undo(screen.app.store)
+    store = screen.app.store
+    if not screen.app.written(lambda: store.require_writable("undo a correction")):
+        return
+    done = corrections.undo(store)
     if done is None:
         screen.notify("Nothing to undo.", timeout=2)
         return

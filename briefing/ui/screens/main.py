@@ -434,15 +434,17 @@ class MainScreen(Screen[None]):
         if story.read == read:
             return
         stories = self.query_one(StoryList)
-        copies = stories.copies.get(story.id, [])
-        self.app.store.set_read([story.id, *(c.id for c in copies)], read)
+        ids = [story.id, *(c.id for c in stories.copies.get(story.id, []))]
+        if not self.app.written(lambda: self.app.store.set_read(ids, read)):
+            return
         story.read = read
         stories.update_story(story)
         self.refresh_threads()
 
     def mark_thread(self, thread: Thread) -> None:
         read = thread.unread > 0
-        self.app.store.set_thread_read(thread.id, read)
+        if not self.app.written(lambda: self.app.store.set_thread_read(thread.id, read)):
+            return
         if read:  # read through: nothing in it is new any more, so "+N" goes too
             self.app.store.mark_thread_opened(thread.id, self.app.clock())
         self.notify(
