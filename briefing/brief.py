@@ -82,6 +82,8 @@ def thread_summary(store: Store, thread_id: int, now: datetime | None = None) ->
         except (ValueError, KeyError, TypeError, AssertionError):
             pass  # an older or damaged body: make it again
     summary = summarise(members(store, thread_id))
+    if store.read_only:  # reading works on a store the user may not write: made, not kept
+        return summary
     with store.transaction():
         store.save_summary(
             thread_id, state, json.dumps(summary.to_json()), now or datetime.now(UTC)

@@ -65,6 +65,8 @@ def cmd_brief(session: Session, args: argparse.Namespace) -> int:
             print(brief.to_json(made))
         else:
             print(brief.to_text(made), end="")
-        if not args.no_mark:
+        if not args.no_mark and store.read_only:
+            print("briefing: the store is read-only: the last-brief mark stays", file=sys.stderr)
+        elif not args.no_mark:
             store.mark_brief(now)
     return 0

@@ -14,6 +14,7 @@ from briefing.cli import main
 from briefing.models import Story
 from briefing.store import Store
 from briefing.summaries import Member, sentences, summarise
+from tests.conftest import unwritable
 
 T0 = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)
 FOOTER = "The post appeared first on Harbour News."
@@ -210,3 +211,14 @@ def test_a_demo_refresh_leaves_every_thread_summarised(demo_db: Path, tmp_path: 
     text = " ".join(s.text for s in summary.sentences)
     assert "joint patrols" in text and "Idlib" in text
     assert summary.latest is not None and "Erdoğan" in summary.latest.text
+
+
+def test_a_read_only_store_still_briefs(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with Store(db):
+        pass  # settle the WAL so the file alone holds the store
+    with unwritable(Path(db)):
+        assert run(db) == 0
+        captured = capsys.readouterr()
+        assert "Idlib · patrols" in captured.out and "read-only" in captured.err
+    with Store(db) as store:
+        assert store.last_brief() is None and store.cached_summary(1) is None
