@@ -25,6 +25,7 @@ from briefing.store_base import (
 )
 from briefing.store_corrections import CorrectionQueries
 from briefing.store_entities import EntityQueries
+from briefing.store_retention import RetentionQueries
 
 __all__ = ["MIGRATIONS", "RATE_DAYS", "FeedRow", "Store", "StoreError", "fts_query"]
 
@@ -102,7 +103,7 @@ def _per_day(recent: tuple[int, float] | None, total: int, now: datetime) -> flo
     return count / max(1.0, days)
 
 
-class Store(ArticleQueries, EntityQueries, CorrectionQueries, StoreBase):
+class Store(ArticleQueries, EntityQueries, CorrectionQueries, RetentionQueries, StoreBase):
     """Every query the app makes; see StoreBase for the connection and schema."""
 
     # -- feeds ------------------------------------------------------------------------------

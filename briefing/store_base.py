@@ -123,6 +123,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE thread_merges ADD COLUMN by_hand INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE stories ADD COLUMN thread_score REAL;
     """,
+    # 6: retention (store_retention.py): a thread the user keeps (the `k` key, or saving its
+    # dossier) is never pruned, whatever the age of its stories.
+    """
+    ALTER TABLE threads ADD COLUMN keep INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 
@@ -153,6 +158,11 @@ class StoreBase:
                 self.path, timeout=15.0, isolation_level=None, check_same_thread=False
             )
             self.db.execute("PRAGMA busy_timeout = 15000")
+            if self.db.execute("PRAGMA page_count").fetchone()[0] == 0:
+                # A new file: freed pages can be returned to the file system (prune shrinks
+                # it). An existing file changes mode only through a full VACUUM, which
+                # `briefing prune` runs once, when asked (see store_retention.py).
+                self.db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             if self.path != ":memory:":
                 self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")

@@ -24,7 +24,8 @@ THREAD_COLUMNS = """
     t.id, t.name, t.stories, t.sources, t.first_seen, t.last_seen,
     (SELECT count(*) FROM stories s WHERE s.thread_id = t.id AND s.read = 0),
     (SELECT count(*) FROM stories s WHERE s.thread_id = t.id
-        AND s.first_seen > coalesce(t.opened_at, 0))
+        AND s.first_seen > coalesce(t.opened_at, 0)),
+    t.keep
 """
 
 
@@ -38,6 +39,7 @@ def _thread(row: Sequence[object]) -> Thread:
         last_seen=from_epoch(float(row[5])),  # type: ignore[arg-type]
         unread=int(row[6]),  # type: ignore[call-overload]
         new=int(row[7]),  # type: ignore[call-overload]
+        kept=bool(row[8]),
     )
 
 
@@ -309,6 +311,15 @@ class ThreadQueries(StoreBase):
         self.db.execute(
             "UPDATE threads SET opened_at = ? WHERE id = ?", (to_epoch(when), thread_id)
         )
+
+    def set_thread_kept(self, thread_id: int, keep: bool = True) -> bool:
+        """Keep a thread (or stop keeping it): a kept thread is never pruned. False if the
+        thread is unknown; a merged thread's id stands for the thread it went into."""
+        live = self.resolve_thread(thread_id)
+        if live is None:
+            return False
+        self.db.execute("UPDATE threads SET keep = ? WHERE id = ?", (keep, live))
+        return True
 
     def set_thread_read(self, thread_id: int, read: bool = True) -> None:
         with self.transaction() as db:
