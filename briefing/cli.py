@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefing import __version__
+from briefing.cli_prune import add_parser as add_prune_parser
+from briefing.cli_prune import cmd_prune
 from briefing.cli_thread import add_parser as add_thread_parser
 from briefing.cli_thread import cmd_thread
 from briefing.config import ConfigError, Session, find_feeds_file, load_config, state_dir
@@ -97,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite files briefing did not write"
     )
     add_thread_parser(sub)
+    add_prune_parser(sub)
     opml_in = sub.add_parser("import-opml", help="add an OPML file's feeds to feeds.toml")
     opml_in.add_argument("file", metavar="FILE", help="OPML file; folders become tags")
     opml_out = sub.add_parser("export-opml", help="write every feed as OPML 2.0")
@@ -384,6 +387,8 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
             try:
                 target = dossier_path(path, data[0]) if folder or args.all else path
                 print(write_dossier(text, target, force=args.force))
+                if not args.all:  # a thread saved on its own is kept from pruning
+                    store.set_thread_kept(thread.id)
             except ExportRefused as exc:
                 if not args.all:
                     print(f"briefing: {_refused(exc)}", file=sys.stderr)
@@ -462,6 +467,7 @@ COMMANDS: dict[str, Callable[[Session, argparse.Namespace], int]] = {
     "entities": cmd_entities,
     "export": cmd_export,
     "thread": cmd_thread,
+    "prune": cmd_prune,
     "import-opml": cmd_import_opml,
     "export-opml": cmd_export_opml,
 }
