@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from briefing.models import Story
+from briefing.store_search import TEMP_SCHEMA, fill_hits
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: feeds, stories with full-text search, and the tables entities and threads fill in.
@@ -128,6 +129,32 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE threads ADD COLUMN keep INTEGER NOT NULL DEFAULT 0;
     """,
+    # 7: every term of the full-text indexes, so a search word is expanded to the exact terms
+    # it starts (FTS5 reads those lazily; a prefix query merges them all first). See
+    # store_search.py. Filled here from the indexes themselves (a few seconds at 1M stories).
+    # And thread names get a full-text index: a search no longer reads every thread's name.
+    """
+    CREATE TABLE search_terms(term TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE temp.m7_stories USING fts5vocab(main, stories_fts, row);
+    CREATE VIRTUAL TABLE temp.m7_articles USING fts5vocab(main, articles_fts, row);
+    INSERT OR IGNORE INTO search_terms SELECT term FROM temp.m7_stories;
+    INSERT OR IGNORE INTO search_terms SELECT term FROM temp.m7_articles;
+    DROP TABLE temp.m7_stories;
+    DROP TABLE temp.m7_articles;
+    CREATE VIRTUAL TABLE threads_fts USING fts5(
+        name, content='threads', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+    INSERT INTO threads_fts(threads_fts) VALUES ('rebuild');
+    CREATE TRIGGER threads_ai AFTER INSERT ON threads BEGIN
+        INSERT INTO threads_fts(rowid, name) VALUES (new.id, new.name);
+    END;
+    CREATE TRIGGER threads_ad AFTER DELETE ON threads BEGIN
+        INSERT INTO threads_fts(threads_fts, rowid, name) VALUES ('delete', old.id, old.name);
+    END;
+    CREATE TRIGGER threads_au AFTER UPDATE OF name ON threads BEGIN
+        INSERT INTO threads_fts(threads_fts, rowid, name) VALUES ('delete', old.id, old.name);
+        INSERT INTO threads_fts(rowid, name) VALUES (new.id, new.name);
+    END;
+    """,
 )
 
 
@@ -151,6 +178,7 @@ class StoreBase:
         self.path = str(path)
         self._hits_state: tuple[str, int, int] | None = None  # see search_hits
         self._hits_count = 0
+        self.hits_estimated = False  # the last search listed only its newest matches
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -167,10 +195,16 @@ class StoreBase:
                 self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
+            # Temporary tables (search matches, at most store_search.HITS_CAP rows) in memory.
+            self.db.execute("PRAGMA temp_store = MEMORY")
+            # 32 MiB of page cache (2 MiB by default): a filter's 2,000 rows, read for the
+            # threads, the count and the stories, are read from disk once.
+            self.db.execute("PRAGMA cache_size = -32000")
             self._migrate()
             self.db.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS search_hits(rowid INTEGER PRIMARY KEY)"
             )
+            self.db.executescript(TEMP_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from None
 
@@ -209,7 +243,9 @@ class StoreBase:
     # -- meta -------------------------------------------------------------------------------
     def search_hits(self, query: str) -> int:
         """Fill temp.search_hits with the rowids of the stories an fts_query matches; return how
-        many. Each word may match the title and summary or the fetched article text.
+        many. Each word may match the title and summary or the fetched article text. Past
+        store_search.HITS_CAP matches only the newest are listed and the count is an estimate
+        (hits_estimated).
 
         A screen asks three things of one search (threads, stories, count), so the matches are
         listed once and reused until the query or the store changes: PRAGMA data_version sees
@@ -220,11 +256,12 @@ class StoreBase:
         if self._hits_state == (query, version, self.db.total_changes):
             return self._hits_count
         self.db.execute("DELETE FROM temp.search_hits")
-        if query:
-            sql, args = _hits_sql(query, self._any_article())
-            self.db.execute(f"INSERT OR IGNORE INTO temp.search_hits {sql}", args)
-        self._hits_count = int(
-            self.db.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0]
+        estimate = fill_hits(self.db, query, self._any_article()) if query else None
+        self.hits_estimated = estimate is not None
+        self._hits_count = (
+            estimate
+            if estimate is not None
+            else int(self.db.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0])
         )
         in_tx = self.db.in_transaction
         self._hits_state = None if in_tx else (query, version, self.db.total_changes)
@@ -271,19 +308,6 @@ def story_from_row(row: Any) -> Story:
         read=bool(row[10]),
         thread_id=None if row[11] is None else int(row[11]),
     )
-
-
-def _hits_sql(query: str, articles: bool) -> tuple[str, list[object]]:
-    """SELECT of the rowids matching an fts_query ('"w1"* "w2"*'): every word in the title
-    and summary, or, once articles exist, each word there or in the story's article text."""
-    if not articles:
-        return "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?", [query]
-    terms = query.split(" ")  # fts_query's quoted words never contain a space
-    one = (
-        "SELECT id FROM (SELECT rowid AS id FROM stories_fts WHERE stories_fts MATCH ?"
-        " UNION SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-    )
-    return " INTERSECT ".join([one] * len(terms)), [t for term in terms for t in (term, term)]
 
 
 COMMON = 2000  # matching stories above which a search walks the newest first (many_matches)
