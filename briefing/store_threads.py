@@ -306,14 +306,27 @@ class ThreadQueries(StoreBase):
         return copies
 
     def find_threads(self, text: str, limit: int = 1000) -> list[Thread]:
-        """Threads whose id is `text`, or whose name contains it (case-insensitive)."""
+        """Threads whose id is `text`, or whose name contains it (case-insensitive), latest
+        first. Names are streamed, a row at a time: no thread list is built to search it."""
         if text.strip().isdigit():
             found = self.thread(int(text))
             return [found] if found else []
         needle = text.strip().lower()
-        return [t for t in self.threads(limit=1_000_000) if needle and needle in t.name.lower()][
-            :limit
-        ]
+        if not needle:
+            return []
+        names = self.db.execute(
+            "SELECT id, name FROM threads WHERE merged_into IS NULL AND stories > 0 "
+            "ORDER BY last_seen DESC, id"
+        )
+        ids = []
+        for tid, name in names:
+            if needle in str(name).lower():
+                ids.append(int(tid))
+                if len(ids) >= limit:
+                    break
+        names.close()
+        threads = (self.thread(tid) for tid in ids)
+        return [t for t in threads if t is not None]
 
     def mark_thread_opened(self, thread_id: int, when: datetime) -> None:
         self.db.execute(
