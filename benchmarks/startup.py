@@ -101,16 +101,26 @@ Bare().run(headless=True, size=(160, 48))
 ARTICLE_EVERY = 10  # one story in ten has article text (a tenth of feeds are full_text)
 
 
-def build_store(path: Path, n: int, n_threads: int, article_every: int = ARTICLE_EVERY) -> None:
-    """n stories over 40 outlets, grouped into n_threads threads (written directly); one story
-    in `article_every` has fetched article text (~200 words), as full_text feeds give."""
+def build_store(
+    path: Path,
+    n: int,
+    n_threads: int,
+    article_every: int = ARTICLE_EVERY,
+    *,
+    start: datetime = datetime(2026, 1, 1, tzinfo=UTC),
+    step: timedelta = timedelta(minutes=5),
+    local_threads: bool = False,
+) -> None:
+    """n stories over 40 outlets, `step` apart from `start`, grouped into n_threads threads
+    (written directly): scattered over the whole store, or, with local_threads, each made of
+    consecutive stories as real threads are. One story in `article_every` has fetched article
+    text (~200 words), as full_text feeds give."""
     rng = random.Random(7)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
     with Store(path) as store:
         batch: list[Story] = []
         for i in range(n):
             words = rng.choices(WORDS, k=30)
-            when = start + timedelta(minutes=5 * i)
+            when = start + step * i
             feed = i % 40
             batch.append(
                 Story(
@@ -138,7 +148,10 @@ def build_store(path: Path, n: int, n_threads: int, article_every: int = ARTICLE
                     for t in range(n_threads)
                 ],
             )
-            db.execute("UPDATE stories SET thread_id = 1 + (rowid * 7919) % ?", (n_threads,))
+            if local_threads:
+                db.execute("UPDATE stories SET thread_id = 1 + (rowid - 1) * ? / ?", (n_threads, n))
+            else:
+                db.execute("UPDATE stories SET thread_id = 1 + (rowid * 7919) % ?", (n_threads,))
             store.update_thread_stats(range(1, n_threads + 1))
             # Two mentions a story, of 1,000 entities, for the entity filter's timing.
             db.executemany(

@@ -12,6 +12,7 @@ from briefing.ui.app import BriefingApp
 from briefing.ui.screens.export import ExportDialog
 from briefing.ui.screens.feeds import FeedsScreen
 from briefing.ui.screens.help import HelpScreen
+from briefing.ui.screens.main import MainScreen
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
@@ -560,10 +561,12 @@ async def test_a_common_word_shows_an_estimated_count(
         await settle(app, pilot)
         threads = app.screen.query_one(ThreadList)
         assert "6 stories" in threads.render_row(None, 0).plain
-        app.screen.search_text = "north"
-        app.screen.reload()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.search_text = "north"
+        screen.reload()
         assert "about " in threads.render_row(None, 0).plain
-        app.screen.search_text = "arequipa"
-        app.screen.reload()
+        screen.search_text = "arequipa"
+        screen.reload()
         assert "1 stories" in threads.render_row(None, 0).plain
         assert "about" not in threads.render_row(None, 0).plain
