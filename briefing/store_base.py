@@ -155,6 +155,61 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO threads_fts(rowid, name) VALUES (new.id, new.name);
     END;
     """,
+    # 8: entity settlement without reading history: per-entity counts, type votes and name
+    # forms kept up to date by triggers on mentions (cascades from pruned stories included),
+    # so settling the entities a refresh touched reads a few rows each, not all their
+    # mentions (7 s for 200 entities at 1M stories before).
+    """
+    CREATE TABLE entity_counts(
+        key TEXT PRIMARY KEY, mentions INTEGER NOT NULL, stories INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE entity_votes(
+        key TEXT NOT NULL, type TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(key, type)
+    ) WITHOUT ROWID;
+    CREATE TABLE entity_forms(
+        key TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(key, name)
+    ) WITHOUT ROWID;
+    INSERT INTO entity_counts
+        SELECT key, count(*), count(DISTINCT story) FROM mentions GROUP BY key;
+    INSERT INTO entity_votes SELECT key, type, count(*) FROM mentions GROUP BY key, type;
+    INSERT INTO entity_forms SELECT key, name, count(*) FROM mentions GROUP BY key, name;
+    CREATE TRIGGER mentions_ai AFTER INSERT ON mentions BEGIN
+        INSERT INTO entity_counts(key, mentions, stories) VALUES (new.key, 1, 1)
+        ON CONFLICT(key) DO UPDATE SET mentions = mentions + 1, stories = stories +
+            ((SELECT count(*) FROM mentions WHERE key = new.key AND story = new.story) = 1);
+        INSERT INTO entity_votes(key, type, n) VALUES (new.key, new.type, 1)
+        ON CONFLICT(key, type) DO UPDATE SET n = n + 1;
+        INSERT INTO entity_forms(key, name, n) VALUES (new.key, new.name, 1)
+        ON CONFLICT(key, name) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER mentions_ad AFTER DELETE ON mentions BEGIN
+        UPDATE entity_counts SET mentions = mentions - 1, stories = stories -
+            NOT EXISTS (SELECT 1 FROM mentions WHERE key = old.key AND story = old.story)
+        WHERE key = old.key;
+        DELETE FROM entity_counts WHERE key = old.key AND mentions <= 0;
+        UPDATE entity_votes SET n = n - 1 WHERE key = old.key AND type = old.type;
+        DELETE FROM entity_votes WHERE key = old.key AND type = old.type AND n <= 0;
+        UPDATE entity_forms SET n = n - 1 WHERE key = old.key AND name = old.name;
+        DELETE FROM entity_forms WHERE key = old.key AND name = old.name AND n <= 0;
+    END;
+    CREATE TRIGGER mentions_au AFTER UPDATE OF key, type, name, story ON mentions BEGIN
+        UPDATE entity_counts SET mentions = mentions - 1, stories = stories -
+            NOT EXISTS (SELECT 1 FROM mentions WHERE key = old.key AND story = old.story)
+        WHERE key = old.key;
+        DELETE FROM entity_counts WHERE key = old.key AND mentions <= 0;
+        UPDATE entity_votes SET n = n - 1 WHERE key = old.key AND type = old.type;
+        DELETE FROM entity_votes WHERE key = old.key AND type = old.type AND n <= 0;
+        UPDATE entity_forms SET n = n - 1 WHERE key = old.key AND name = old.name;
+        DELETE FROM entity_forms WHERE key = old.key AND name = old.name AND n <= 0;
+        INSERT INTO entity_counts(key, mentions, stories) VALUES (new.key, 1, 1)
+        ON CONFLICT(key) DO UPDATE SET mentions = mentions + 1, stories = stories +
+            ((SELECT count(*) FROM mentions WHERE key = new.key AND story = new.story) = 1);
+        INSERT INTO entity_votes(key, type, n) VALUES (new.key, new.type, 1)
+        ON CONFLICT(key, type) DO UPDATE SET n = n + 1;
+        INSERT INTO entity_forms(key, name, n) VALUES (new.key, new.name, 1)
+        ON CONFLICT(key, name) DO UPDATE SET n = n + 1;
+    END;
+    """,
 )
 
 

@@ -162,9 +162,12 @@ class RetentionQueries(ThreadQueries):
                 f"SELECT count(*) FROM articles WHERE story IN ({marks})", rowids
             ).fetchone()[0]
             db.execute(f"DELETE FROM stories WHERE rowid IN ({marks})", rowids)
-            db.executemany(
-                "UPDATE entities SET mentions = mentions - ?, stories = stories - ? WHERE key = ?",
-                [(int(n), int(s), str(k)) for k, n, s in counts],
+            db.executemany(  # entity_counts followed the deletes (mentions triggers)
+                "UPDATE entities SET "
+                "mentions = coalesce((SELECT c.mentions FROM entity_counts c WHERE c.key = ?), 0), "
+                "stories = coalesce((SELECT c.stories FROM entity_counts c WHERE c.key = ?), 0) "
+                "WHERE key = ?",
+                [(str(k), str(k), str(k)) for k, _, _ in counts],
             )
             db.executemany(
                 "DELETE FROM entities WHERE key = ? AND mentions <= 0", [(k,) for k, _, _ in counts]

@@ -317,3 +317,39 @@ def test_a_word_is_expanded_to_the_exact_terms_it_starts(store: Store) -> None:
     assert len(store.stories(search="x", limit=1000)) == MAX_EXPANSION + 5  # the prefix form
     store.save_article(Article("id1", "ok", "", "Zanzibar ferry", "https://a.example/1", T0))
     assert store.db.execute("SELECT 1 FROM search_terms WHERE term = 'zanzibar'").fetchone()
+
+
+def test_entity_tallies_follow_every_change_to_mentions(store: Store) -> None:
+    from briefing.models import Mention
+    from briefing.store_retention import Retention
+
+    def tallies(sql: str) -> set[tuple[object, ...]]:
+        return set(store.db.execute(sql).fetchall())
+
+    def check() -> None:
+        assert tallies("SELECT key, mentions, stories FROM entity_counts") == tallies(
+            "SELECT key, count(*), count(DISTINCT story) FROM mentions GROUP BY key"
+        )
+        assert tallies("SELECT key, type, n FROM entity_votes") == tallies(
+            "SELECT key, type, count(*) FROM mentions GROUP BY key, type"
+        )
+        assert tallies("SELECT key, name, n FROM entity_forms") == tallies(
+            "SELECT key, name, count(*) FROM mentions GROUP BY key, name"
+        )
+
+    store.add_stories([story(1), story(2), story(3, published=T0 - timedelta(days=900))])
+    erdogan = Mention("title", 0, 7, "PERSON", "person:erdogan", "Erdogan")
+    idlib = Mention("summary", 0, 5, "PLACE", "place:idlib", "Idlib")
+    store.save_mentions([(1, [erdogan, erdogan, idlib]), (2, [erdogan]), (3, [idlib])], "v1")
+    check()
+    assert store.entity_votes(["erdogan"])["erdogan"]["PERSON"] == 3
+    store.rekey_mentions([("erdogan", "recep tayyip erdogan", "Recep Tayyip Erdoğan", ["id1"])],
+                         "PERSON")  # fmt: skip
+    check()
+    store.save_article_mentions(2, [idlib], [replace(idlib, field="article", type="ORG")], "v1")
+    check()
+    store.prune(Retention(keep_days=365), T0)
+    check()
+    store.save_mentions([(1, [])], "v2")
+    check()
+    assert store.entity_forms(["recep tayyip erdogan"]) == {}
