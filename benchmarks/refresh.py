@@ -107,6 +107,7 @@ def main() -> None:
             big = args.store_db or Path(keep) / f"history-{args.store_stories}.db"
             if not big.exists():
                 build_history(big, args.store_stories)
+            Store(big).close()  # a store built by an older briefing migrates now, untimed
         run(args, big if args.store_stories else None)
 
 
