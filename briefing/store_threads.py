@@ -19,6 +19,7 @@ from briefing.store_base import (
     story_from_row,
     to_epoch,
 )
+from briefing.store_search import HITS_CAP
 
 THREAD_COLUMNS = """
     t.id, t.name, t.stories, t.sources, t.first_seen, t.last_seen,
@@ -259,9 +260,10 @@ class ThreadQueries(StoreBase):
             sets.append(
                 "SELECT s.thread_id AS id FROM stories s WHERE s.rowid IN temp.search_hits "
                 "AND s.thread_id IS NOT NULL "
-                "UNION SELECT rowid FROM threads_fts WHERE threads_fts MATCH ?"
+                "UNION SELECT * FROM (SELECT rowid FROM threads_fts WHERE threads_fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT ?)"
             )
-            set_args.append(query)
+            set_args += [query, HITS_CAP]  # a common word: the newest named threads
         if entity is not None:
             sets.append(
                 "SELECT s.thread_id AS id FROM mentions m JOIN stories s ON s.rowid = m.story "
