@@ -185,8 +185,8 @@ class Store(ArticleQueries, EntityQueries, CorrectionQueries, RetentionQueries, 
         """
         now = now or datetime.now(UTC)
         since = to_epoch(now - timedelta(days=RATE_DAYS))
-        # Two indexed passes (stories_feed_link, stories_published) instead of a table scan.
-        totals = dict(self.db.execute("SELECT feed_url, count(*) FROM stories GROUP BY feed_url"))
+        # Totals kept by triggers (migration 9); the window from the published index.
+        totals = dict(self.db.execute("SELECT feed_url, stories FROM feed_counts"))
         recent = {
             url: (int(n), float(oldest))
             for url, n, oldest in self.db.execute(

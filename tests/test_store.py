@@ -353,3 +353,16 @@ def test_entity_tallies_follow_every_change_to_mentions(store: Store) -> None:
     store.save_mentions([(1, [])], "v2")
     check()
     assert store.entity_forms(["recep tayyip erdogan"]) == {}
+
+
+def test_stories_per_feed_follow_inserts_and_prunes(store: Store) -> None:
+    from briefing.store_retention import Retention
+
+    old = T0 - timedelta(days=900)
+    store.add_stories([story(1), story(2), story(3, published=old, first_seen=old)])
+    store.add_stories([story(4, feed_url="https://b.example/feed", link="b4")])
+    for url, name in (("https://a.example/feed", "A"), ("https://b.example/feed", "B")):
+        store.record_feed(FeedStatus(url=url, name=name, ok=True, status="ok"), Validators())
+    assert {f.name: f.stories for f in store.feeds(T0)} == {"A": 3, "B": 1}
+    store.prune(Retention(keep_days=365), T0)
+    assert {f.name: f.stories for f in store.feeds(T0)} == {"A": 2, "B": 1}
