@@ -98,15 +98,29 @@ Bare().run(headless=True, size=(160, 48))
 """
 
 
-def build_store(path: Path, n: int, n_threads: int) -> None:
-    """n stories over 40 outlets, grouped into n_threads threads (written directly)."""
+ARTICLE_EVERY = 10  # one story in ten has article text (a tenth of feeds are full_text)
+
+
+def build_store(
+    path: Path,
+    n: int,
+    n_threads: int,
+    article_every: int = ARTICLE_EVERY,
+    *,
+    start: datetime = datetime(2026, 1, 1, tzinfo=UTC),
+    step: timedelta = timedelta(minutes=5),
+    local_threads: bool = False,
+) -> None:
+    """n stories over 40 outlets, `step` apart from `start`, grouped into n_threads threads
+    (written directly): scattered over the whole store, or, with local_threads, each made of
+    consecutive stories as real threads are. One story in `article_every` has fetched article
+    text (~200 words), as full_text feeds give."""
     rng = random.Random(7)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
     with Store(path) as store:
         batch: list[Story] = []
         for i in range(n):
             words = rng.choices(WORDS, k=30)
-            when = start + timedelta(minutes=5 * i)
+            when = start + step * i
             feed = i % 40
             batch.append(
                 Story(
@@ -134,7 +148,10 @@ def build_store(path: Path, n: int, n_threads: int) -> None:
                     for t in range(n_threads)
                 ],
             )
-            db.execute("UPDATE stories SET thread_id = 1 + (rowid * 7919) % ?", (n_threads,))
+            if local_threads:
+                db.execute("UPDATE stories SET thread_id = 1 + (rowid - 1) * ? / ?", (n_threads, n))
+            else:
+                db.execute("UPDATE stories SET thread_id = 1 + (rowid * 7919) % ?", (n_threads,))
             store.update_thread_stats(range(1, n_threads + 1))
             # Two mentions a story, of 1,000 entities, for the entity filter's timing.
             db.executemany(
@@ -143,6 +160,15 @@ def build_store(path: Path, n: int, n_threads: int) -> None:
                 [(r, f"place {(r * k) % 1000}", f"Place {(r * k) % 1000}")
                  for r in range(1, n + 1) for k in (3, 7)],
             )  # fmt: skip
+            if article_every:
+                db.executemany(
+                    "INSERT INTO articles(story, status, text, url, fetched_at) "
+                    "VALUES (?, 'ok', ?, '', 0)",
+                    (
+                        (r, " ".join(rng.choices(WORDS, k=200)).capitalize() + ".")
+                        for r in range(1, n + 1, article_every)
+                    ),
+                )
             db.execute(
                 "INSERT INTO entities(key, name, type, mentions, stories) "
                 "SELECT key, min(name), 'PLACE', count(*), count(DISTINCT story) FROM mentions "
@@ -230,12 +256,19 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--threads", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="keep the store here: built if missing, reused as it is otherwise (a 1M store "
+        "takes minutes to build; --stories and --threads must match how it was built)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "startup.db"
-        t0 = time.perf_counter()
-        build_store(db, args.stories, args.threads)
-        print(f"store_build_s: {time.perf_counter() - t0:.1f}")
+        db = args.db or Path(tmp) / "startup.db"
+        if not db.exists():
+            t0 = time.perf_counter()
+            build_store(db, args.stories, args.threads)
+            print(f"store_build_s: {time.perf_counter() - t0:.1f}")
         ours, bare = [], []
         threads = rows = 0
         for _ in range(args.runs):

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 from briefing import __version__
 from briefing.cli_brief import add_parser as add_brief_parser
 from briefing.cli_brief import cmd_brief
+from briefing.cli_prune import add_parser as add_prune_parser
+from briefing.cli_prune import cmd_prune
 from briefing.cli_thread import add_parser as add_thread_parser
 from briefing.cli_thread import cmd_thread
 from briefing.config import ConfigError, Session, find_feeds_file, load_config, state_dir
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_brief_parser(sub, parse_since, count)
     add_thread_parser(sub)
+    add_prune_parser(sub)
     opml_in = sub.add_parser("import-opml", help="add an OPML file's feeds to feeds.toml")
     opml_in.add_argument("file", metavar="FILE", help="OPML file; folders become tags")
     opml_out = sub.add_parser("export-opml", help="write every feed as OPML 2.0")
@@ -392,6 +395,8 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
             try:
                 target = dossier_path(path, data[0]) if folder or args.all else path
                 print(write_dossier(text, target, force=args.force))
+                if not args.all:  # a thread saved on its own is kept from pruning
+                    store.set_thread_kept(thread.id)
             except ExportRefused as exc:
                 if not args.all:
                     print(f"briefing: {_refused(exc)}", file=sys.stderr)
@@ -471,6 +476,7 @@ COMMANDS: dict[str, Callable[[Session, argparse.Namespace], int]] = {
     "export": cmd_export,
     "thread": cmd_thread,
     "brief": cmd_brief,
+    "prune": cmd_prune,
     "import-opml": cmd_import_opml,
     "export-opml": cmd_export_opml,
 }

@@ -38,6 +38,7 @@ class Settings:
     join_window_days: float = 3.0
     front_matter: bool = False
     min_interval_minutes: int = 15  # a feed is not fetched more often (unless forced)
+    keep_days: int = 365  # stories older than this are pruned (see store_retention.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +118,16 @@ _SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
     "join_window_days": (int, float),
     "front_matter": (bool,),
     "min_interval_minutes": (int,),
+    "keep_days": (int,),
 }
-_FEED_KEYS = {"name": str, "url": str, "tags": list, "enabled": bool, "full_text": bool}
+_FEED_KEYS = {
+    "name": str,
+    "url": str,
+    "tags": list,
+    "enabled": bool,
+    "full_text": bool,
+    "keep_days": int,
+}
 
 
 def url_key(url: str) -> str:
@@ -198,8 +207,10 @@ def _parse_feed(raw: Any, index: int, lines: _Lines) -> Feed:
         if expected is None:
             known = ", ".join(_FEED_KEYS)
             raise lines.error(index, key, f"unknown key '{key}' (known: {known})")
-        if not isinstance(value, expected):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise lines.error(index, key, f"'{key}' must be {expected.__name__}, not {value!r}")
+    if raw.get("keep_days", 1) <= 0:
+        raise lines.error(index, "keep_days", "'keep_days' must be greater than zero")
     if "url" not in raw:
         raise lines.error(index, None, "missing required key 'url'")
     url = raw["url"].strip()
@@ -216,6 +227,7 @@ def _parse_feed(raw: Any, index: int, lines: _Lines) -> Feed:
         tags=tuple(tags),
         enabled=raw.get("enabled", True),
         full_text=raw.get("full_text", False),
+        keep_days=raw.get("keep_days"),
     )
 
 

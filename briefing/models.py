@@ -15,6 +15,7 @@ class Feed:
     tags: tuple[str, ...] = ()
     enabled: bool = True
     full_text: bool = False  # fetch each new story's web page and extract its main text
+    keep_days: int | None = None  # this feed's retention; None: [settings] keep_days
 
 
 @dataclass(slots=True)
@@ -79,6 +80,7 @@ class Thread:
     last_seen: datetime
     unread: int = 0
     new: int = 0  # stories added since the user last opened the thread
+    kept: bool = False  # the user keeps it (`k`, or saved its dossier): never pruned
     entities: list[EntityCount] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)  # by hand (dossiers show them)
 

@@ -28,13 +28,14 @@ from briefing.parse import ParsedFeed, parse_feed
 from briefing.polling import PollSettings, holds, next_fetch, not_due_status
 from briefing.safety import counted
 from briefing.store import Store
+from briefing.store_retention import Retention
 
 
 @dataclass(frozen=True, slots=True)
 class Progress:
     """One step of a refresh: a feed finished, or a later stage moved on."""
 
-    stage: str  # "fetch", "stored", "entities", "threads", "articles", "done"
+    stage: str  # "fetch", "stored", "entities", "threads", "articles", "prune", "done"
     done: int
     total: int
     feed: FeedStatus | None = None
@@ -104,6 +105,8 @@ async def refresh(
             report.notes.extend(
                 await _full_texts(config, store, enabled, transport, notify, cancel)
             )
+        if not (cancel is not None and cancel.is_set()):
+            report.notes.extend(prune_store(store, config, notify, cancel))
     finally:
         store.close()
     report.seconds = time.perf_counter() - started
@@ -301,6 +304,30 @@ async def _full_texts(
         config, store, ids, transport=transport, progress=notify, cancel=cancel
     )
     return [summary_line(results)]
+
+
+def prune_store(
+    store: Store,
+    config: Config,
+    notify: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Retention after a refresh (store_retention.py): stories past their feed's keep_days go,
+    a batch per transaction, then the freed pages go back to the file system. Notes for the
+    user; nothing when nothing was old enough."""
+    report = store.prune(Retention.from_config(config), now or datetime.now(UTC), cancel=cancel)
+    if not report.stories:
+        return []
+    notify = notify or (lambda _p: None)
+    notify(Progress("prune", report.stories, report.stories))
+    report.freed_bytes = store.incremental_vacuum(cancel)
+    note = f"{counted(report.stories, 'old story', 'old stories')} pruned"
+    if report.freed_bytes:
+        note += f", {report.freed_bytes / 1e6:.1f} MB returned to the disk"
+    elif not store.incremental():
+        note += " (`briefing prune` shrinks the store file)"
+    return [note]
 
 
 def summary_line(report: RefreshReport) -> str:

@@ -26,6 +26,8 @@ from briefing.store_base import (
 )
 from briefing.store_corrections import CorrectionQueries
 from briefing.store_entities import EntityQueries
+from briefing.store_retention import RetentionQueries
+from briefing.store_search import record_terms
 from briefing.store_summaries import SummaryQueries
 
 __all__ = [
@@ -112,7 +114,9 @@ def _per_day(recent: tuple[int, float] | None, total: int, now: datetime) -> flo
     return count / max(1.0, days)
 
 
-class Store(ArticleQueries, EntityQueries, CorrectionQueries, SummaryQueries, StoreBase):
+class Store(
+    ArticleQueries, EntityQueries, CorrectionQueries, RetentionQueries, SummaryQueries, StoreBase
+):
     """Every query the app makes; see StoreBase for the connection and schema."""
 
     # -- feeds ------------------------------------------------------------------------------
@@ -193,8 +197,8 @@ class Store(ArticleQueries, EntityQueries, CorrectionQueries, SummaryQueries, St
         """
         now = now or datetime.now(UTC)
         since = to_epoch(now - timedelta(days=RATE_DAYS))
-        # Two indexed passes (stories_feed_link, stories_published) instead of a table scan.
-        totals = dict(self.db.execute("SELECT feed_url, count(*) FROM stories GROUP BY feed_url"))
+        # Totals kept by triggers (migration 9); the window from the published index.
+        totals = dict(self.db.execute("SELECT feed_url, stories FROM feed_counts"))
         recent = {
             url: (int(n), float(oldest))
             for url, n, oldest in self.db.execute(
@@ -266,6 +270,7 @@ class Store(ArticleQueries, EntityQueries, CorrectionQueries, SummaryQueries, St
                 )  # fmt: skip
                 if cursor.rowcount:
                     added.append(story)
+            record_terms(db, (f"{s.title} {s.summary}" for s in added))
         return added
 
     def story(self, story_id: str) -> Story | None:
@@ -297,15 +302,24 @@ class Store(ArticleQueries, EntityQueries, CorrectionQueries, SummaryQueries, St
         return [story_from_row(row) for row in self.db.execute(sql, [*args, limit])]
 
     def count_stories(self, *, search: str = "", entity: str | None = None) -> int:
+        """How many stories match; an estimate when hits_estimated (a common word)."""
         if search and entity is None:  # the matches are listed already: no story row is read
             return self.search_hits(fts_query(search))
-        if search:
-            self.search_hits(fts_query(search))
+        if entity is not None and not search:  # the index alone (mentions go with stories)
+            row = self.db.execute(
+                "SELECT count(DISTINCT story) FROM mentions WHERE key = ?", (entity,)
+            ).fetchone()
+            return int(row[0])
+        matches = self.search_hits(fts_query(search)) if search else 0
         found = _story_filter(None, None, search, entity, False, None)
         if found is None:
             return 0
         source, clause, args = found
-        return int(self.db.execute(f"SELECT count(*) FROM {source} {clause}", args).fetchone()[0])
+        n = int(self.db.execute(f"SELECT count(*) FROM {source} {clause}", args).fetchone()[0])
+        if search and self.hits_estimated:  # counted among the newest matches: scaled up
+            listed = int(self.db.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0])
+            n = round(n * matches / max(1, listed))
+        return n
 
     def set_read(self, story_ids: Iterable[str], read: bool = True) -> None:
         self.require_writable("mark stories read")

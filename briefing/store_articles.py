@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from briefing.models import Mention
 from briefing.store_base import StoreBase, from_epoch, to_epoch
 from briefing.store_entities import folded
+from briefing.store_search import record_terms
 
 RETRIED = "failed"  # the one status worth another try later: the others are the page's answer
 
@@ -67,6 +68,7 @@ class ArticleQueries(StoreBase):
                 (rowid, article.status, article.message, article.text, article.url,
                  to_epoch(article.fetched_at)),
             )  # fmt: skip
+            record_terms(db, [article.text])
         return True
 
     def cached_articles(self, story_ids: Sequence[str]) -> set[str]:

@@ -91,33 +91,37 @@ class EntityQueries(StoreBase):
         return self._mention_counts("name", keys)
 
     def _mention_counts(self, column: str, keys: Iterable[str]) -> dict[str, Counter[str]]:
-        assert column in ("type", "name")  # a column name, never user input
+        """From the per-entity tallies the mentions triggers keep (migration 8): a few rows
+        per entity, however many mentions it has."""
+        table = {"type": "entity_votes", "name": "entity_forms"}[column]  # never user input
         counts: dict[str, Counter[str]] = {}
         for chunk in _chunks(list(keys)):
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"SELECT key, {column}, count(*) FROM mentions WHERE key IN ({marks}) "
-                f"GROUP BY key, {column}",
-                chunk,
+                f"SELECT key, {column}, n FROM {table} WHERE key IN ({marks})", chunk
             )
             for key, value, n in rows:
                 counts.setdefault(str(key), Counter())[str(value)] = int(n)
         return counts
 
     def upsert_entities(self, rows: Mapping[str, tuple[str, str]]) -> None:
-        """key -> (display name, voted type); counts are recomputed from the mentions."""
+        """key -> (display name, voted type); counts come from entity_counts (kept by the
+        mentions triggers)."""
         with self.transaction() as db:
             for key, (name, etype) in rows.items():
                 db.execute(
                     """
                     INSERT INTO entities(key, name, type, mentions, stories)
-                    SELECT ?, ?, ?, count(*), count(DISTINCT story) FROM mentions WHERE key = ?
+                    SELECT ?, ?, ?, coalesce(max(mentions), 0), coalesce(max(stories), 0)
+                    FROM entity_counts WHERE key = ?
                     ON CONFLICT(key) DO UPDATE SET name = excluded.name, type = excluded.type,
                         mentions = excluded.mentions, stories = excluded.stories
                     """,
                     (key, name, etype, key),
                 )
-            db.execute("DELETE FROM entities WHERE mentions = 0")
+            db.executemany(
+                "DELETE FROM entities WHERE key = ? AND mentions = 0", [(k,) for k in rows]
+            )
 
     def story_mentions(self, story_id: str) -> list[Mention]:
         """A story's mentions with the store-wide type and display name, in text order."""

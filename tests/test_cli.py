@@ -153,6 +153,11 @@ def test_export_by_id_to_stdout_and_folder(
     assert main(["--demo", "--db", demo_db, "export", str(thread["id"]), "-o", str(out)]) == 0
     [written] = out.iterdir()
     assert written.name.endswith(f"-{thread['id']}.md")
+    from briefing.store import Store
+
+    with Store(demo_db) as store:  # a thread saved on its own is kept from pruning
+        saved = store.thread(thread["id"])
+        assert saved is not None and saved.kept
 
     def stable(doc: str) -> list[str]:  # all but the generated-at line
         return [line for line in doc.splitlines() if not line.startswith("Generated ")]
@@ -305,3 +310,40 @@ def test_a_read_only_store_reads_and_refuses_to_fetch_in_one_sentence(
         assert main([*base, "stories", "--json"]) == 0
         assert json.loads(capsys.readouterr().out)[0]["title"] == "Harbour strike ends"
     assert len(server.requests) == 1  # the refused fetch asked nothing of the server
+
+
+def test_prune_dry_run_changes_nothing_then_prune_deletes_and_converts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    from briefing.models import Story
+    from briefing.store import Store
+
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(
+        '[settings]\nkeep_days = 30\n\n[[feed]]\nname = "B"\nurl = "https://b.example/f"\n'
+        "keep_days = 400\n"
+    )
+    db = tmp_path / "d.db"
+    sqlite3.connect(db).executescript("CREATE TABLE x(a); DROP TABLE x;")  # an older file
+    old = datetime.now(UTC) - timedelta(days=60)
+    with Store(db) as store:
+        store.add_stories([
+            Story(id=f"s{n}", feed_url=url, source="A", title=f"t{n}", link="", summary="x" * 5000,
+                  published=old, first_seen=old)
+            for n, url in enumerate(["https://a.example/f"] * 3 + ["https://b.example/f"])
+        ])  # fmt: skip
+    assert main(["--feeds", str(feeds), "--db", str(db), "prune", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would prune 3 stories older than 30 days (1 feed has its own keep_days)" in out
+    assert "converted to incremental vacuum" in out
+    with Store(db) as store:
+        assert store.count_stories() == 4 and not store.incremental()
+    assert main(["--feeds", str(feeds), "--db", str(db), "prune"]) == 0
+    captured = capsys.readouterr()
+    assert "pruned 3 stories" in captured.out and "store file:" in captured.out
+    assert "converting the store" in captured.err
+    with Store(db) as store:
+        assert store.count_stories() == 1 and store.incremental()

@@ -60,6 +60,18 @@ def test_bad_type_in_settings() -> None:
     assert "line 2" in message and "'concurrency' must be int" in message
 
 
+def test_keep_days_default_setting_and_per_feed() -> None:
+    assert parse_config(GOOD, Path("feeds.toml")).settings.keep_days == 365
+    text = '[settings]\nkeep_days = 90\n\n[[feed]]\nurl = "https://a.example/f"\nkeep_days = 7\n'
+    config = parse_config(text, Path("feeds.toml"))
+    assert config.settings.keep_days == 90 and config.feeds[0].keep_days == 7
+    assert "line 2" in error_of("[settings]\nkeep_days = 0\n")
+    bad_feed = '[[feed]]\nurl = "https://a.example/f"\nkeep_days = 0\n'
+    assert "line 3" in error_of(bad_feed) and "greater than zero" in error_of(bad_feed)
+    assert "must be int" in error_of(bad_feed.replace("= 0", "= true"))
+    assert "must be int" in error_of(bad_feed.replace("= 0", '= "a year"'))
+
+
 def test_bool_is_not_an_int() -> None:
     assert "must be int" in error_of("[settings]\nconcurrency = true\n")
 

@@ -186,3 +186,23 @@ async def test_a_50000_item_feed_stores_its_newest_500(
     with Store(tmp_path / "s.db") as store:
         titles = {s.title for s in store.stories(limit=1000)}
     assert titles == {f"Item {i}" for i in range(49_500, 50_000)}
+
+
+async def test_refresh_prunes_old_stories_and_a_pruned_item_comes_back_new(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.reply("/a", rss(items("a", 3)))
+    config = config_for(server, ["/a"], tmp_path)
+    config = Config(feeds=config.feeds, settings=Settings(store=tmp_path / "s.db", keep_days=30))
+    first = await refresh(config, tmp_path / "s.db", enrich=False)
+    assert first.new_stories == 3 and not any("pruned" in n for n in first.notes)
+    long_ago = (datetime.now(UTC) - timedelta(days=40)).timestamp()
+    with Store(tmp_path / "s.db") as store:
+        store.db.execute("UPDATE stories SET published = ?, first_seen = ?", (long_ago, long_ago))
+    second = await refresh(config, tmp_path / "s.db", enrich=False, force=True)
+    assert second.new_stories == 0
+    assert "3 old stories pruned" in second.notes[0]
+    with Store(tmp_path / "s.db") as store:
+        assert store.count_stories() == 0
+    third = await refresh(config, tmp_path / "s.db", enrich=False, force=True)
+    assert third.new_stories == 3  # still in the feed: stored again, as new

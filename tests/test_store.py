@@ -9,6 +9,7 @@ import pytest
 
 from briefing.models import FeedStatus, Story, Validators
 from briefing.store import MIGRATIONS, Store, StoreError, fts_query
+from briefing.store_articles import Article
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -244,7 +245,9 @@ def test_search_matches_are_reused_only_while_the_store_is_unchanged(tmp_path: P
         writer.add_stories([story(1, title="Harbour strike")])
         assert reader.count_stories(search="harbour") == 1
         fills: list[str] = []
-        reader.db.set_trace_callback(lambda sql: fills.append(sql) if "MATCH" in sql else None)
+        reader.db.set_trace_callback(
+            lambda sql: fills.append(sql) if "INTO temp.search_hits" in sql else None
+        )
         assert [s.id for s in reader.stories(search="harbour")] == ["id1"]
         assert [t.id for t in reader.threads(search="harbour")] == []
         assert fills == []  # the same search again: the listed matches are reused
@@ -269,3 +272,97 @@ def test_a_rolled_back_search_leaves_no_stale_matches(store: Store) -> None:
         raise RuntimeError
     assert store.count_stories(search="harbour") == 1
     assert [s.id for s in store.stories(search="harbour")] == ["id1"]
+
+
+def test_threads_by_entity_search_and_name_list_each_thread_once(store: Store) -> None:
+    from briefing.models import Mention
+
+    store.add_stories([story(n, title=f"Harbour strike {n}") for n in range(1, 7)])
+    first, second = store.new_thread(T0), store.new_thread(T0)
+    store.save_assignments(
+        [(f"id{n}", first if n <= 3 else second, None) for n in range(1, 7)], {}, 6
+    )
+    store.set_thread_names({first: "Sochi talks", second: "Port of Lagos"})
+    place = Mention("title", 0, 7, "PLACE", "place:harbour", "Harbour")
+    store.save_mentions([(n, [place]) for n in (1, 2, 5)], "v1")
+    assert [t.id for t in store.threads(entity="harbour")] == [second, first]  # latest first
+    assert [t.id for t in store.threads(search="strike 2", entity="harbour")] == [first]
+    assert [t.id for t in store.threads(search="lagos")] == [second]  # its name
+    assert [t.id for t in store.threads(search="lag")] == [second]  # a word start
+    assert store.threads(search="lagos", entity="nowhere") == []
+
+
+def test_a_common_word_lists_its_newest_matches_and_estimates_the_count(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing import store_search
+
+    monkeypatch.setattr(store_search, "HITS_CAP", 50)
+    store.add_stories([story(n, title=f"Harbour news {n}") for n in range(200)])
+    got = store.stories(search="harbour", limit=20)
+    assert [s.id for s in got] == [f"id{n}" for n in range(199, 179, -1)]
+    assert store.count_stories(search="harbour") == 200 and store.hits_estimated
+    assert store.count_stories(search="news 150") == 1 and not store.hits_estimated
+
+
+def test_a_word_is_expanded_to_the_exact_terms_it_starts(store: Store) -> None:
+    from briefing.store_search import MAX_EXPANSION
+
+    many = [story(100 + n, title=f"Code x{n}yz") for n in range(MAX_EXPANSION + 5)]
+    store.add_stories([story(1, title="Earthquakes"), story(2, title="Earthquake"), *many])
+    traced: list[str] = []
+    store.db.set_trace_callback(traced.append)
+    assert {s.id for s in store.stories(search="earthq")} == {"id1", "id2"}
+    assert any('("earthquake" OR "earthquakes")' in sql for sql in traced)
+    assert len(store.stories(search="x", limit=1000)) == MAX_EXPANSION + 5  # the prefix form
+    store.save_article(Article("id1", "ok", "", "Zanzibar ferry", "https://a.example/1", T0))
+    assert store.db.execute("SELECT 1 FROM search_terms WHERE term = 'zanzibar'").fetchone()
+
+
+def test_entity_tallies_follow_every_change_to_mentions(store: Store) -> None:
+    from briefing.models import Mention
+    from briefing.store_retention import Retention
+
+    def tallies(sql: str) -> set[tuple[object, ...]]:
+        return set(store.db.execute(sql).fetchall())
+
+    def check() -> None:
+        assert tallies("SELECT key, mentions, stories FROM entity_counts") == tallies(
+            "SELECT key, count(*), count(DISTINCT story) FROM mentions GROUP BY key"
+        )
+        assert tallies("SELECT key, type, n FROM entity_votes") == tallies(
+            "SELECT key, type, count(*) FROM mentions GROUP BY key, type"
+        )
+        assert tallies("SELECT key, name, n FROM entity_forms") == tallies(
+            "SELECT key, name, count(*) FROM mentions GROUP BY key, name"
+        )
+
+    store.add_stories([story(1), story(2), story(3, published=T0 - timedelta(days=900))])
+    erdogan = Mention("title", 0, 7, "PERSON", "person:erdogan", "Erdogan")
+    idlib = Mention("summary", 0, 5, "PLACE", "place:idlib", "Idlib")
+    store.save_mentions([(1, [erdogan, erdogan, idlib]), (2, [erdogan]), (3, [idlib])], "v1")
+    check()
+    assert store.entity_votes(["erdogan"])["erdogan"]["PERSON"] == 3
+    store.rekey_mentions([("erdogan", "recep tayyip erdogan", "Recep Tayyip Erdoğan", ["id1"])],
+                         "PERSON")  # fmt: skip
+    check()
+    store.save_article_mentions(2, [idlib], [replace(idlib, field="article", type="ORG")], "v1")
+    check()
+    store.prune(Retention(keep_days=365), T0)
+    check()
+    store.save_mentions([(1, [])], "v2")
+    check()
+    assert store.entity_forms(["recep tayyip erdogan"]) == {}
+
+
+def test_stories_per_feed_follow_inserts_and_prunes(store: Store) -> None:
+    from briefing.store_retention import Retention
+
+    old = T0 - timedelta(days=900)
+    store.add_stories([story(1), story(2), story(3, published=old, first_seen=old)])
+    store.add_stories([story(4, feed_url="https://b.example/feed", link="b4")])
+    for url, name in (("https://a.example/feed", "A"), ("https://b.example/feed", "B")):
+        store.record_feed(FeedStatus(url=url, name=name, ok=True, status="ok"), Validators())
+    assert {f.name: f.stories for f in store.feeds(T0)} == {"A": 3, "B": 1}
+    store.prune(Retention(keep_days=365), T0)
+    assert {f.name: f.stories for f in store.feeds(T0)} == {"A": 2, "B": 1}

@@ -12,6 +12,7 @@ from briefing.ui.app import BriefingApp
 from briefing.ui.screens.export import ExportDialog
 from briefing.ui.screens.feeds import FeedsScreen
 from briefing.ui.screens.help import HelpScreen
+from briefing.ui.screens.main import MainScreen
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
@@ -404,6 +405,8 @@ async def test_s_saves_the_thread_and_S_asks_where(make_session: SessionFactory)
         [saved] = folder.iterdir()
         assert saved.name.endswith(f"-{thread.id}.md")
         assert saved.read_text().startswith(f"<!-- briefing dossier: thread {thread.id} -->")
+        saved_thread = app.store.thread(thread.id)
+        assert saved_thread is not None and saved_thread.kept  # a saved thread is never pruned
         await pilot.press("S")
         assert isinstance(app.screen, ExportDialog)
         field = app.screen.query_one(Input)
@@ -418,6 +421,30 @@ async def test_s_saves_the_thread_and_S_asks_where(make_session: SessionFactory)
         await pilot.press("enter")
         await pilot.pause()
         assert (folder / "mine.md").read_text() == "not briefing's"  # refused, not overwritten
+
+
+async def test_shift_k_keeps_and_unkeeps_the_thread(make_session: SessionFactory) -> None:
+    session = make_session(BODIES)
+    app = BriefingApp(session)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        threads = app.screen.query_one(ThreadList)
+        threads.focus()
+        await pilot.press("j")
+        thread = threads.current
+        assert thread is not None and not thread.kept
+        await pilot.press("K")
+        assert threads.current is not None and threads.current.kept
+        assert "kept" in threads.render_row(threads.current, 1).plain
+        assert threads.highlighted == 1  # the cursor stays on the thread
+        with Store(session.db_path) as store:
+            kept = store.thread(thread.id)
+            assert kept is not None and kept.kept
+        await pilot.press("K")
+        assert threads.current is not None and not threads.current.kept
+    with Store(session.db_path) as store:
+        unkept = store.thread(thread.id)
+        assert unkept is not None and not unkept.kept
 
 
 async def test_S_refusal_keeps_the_dialog_open_and_offers_to_overwrite(
@@ -521,3 +548,25 @@ def test_palette_hits_never_parse_markup() -> None:
     name = "[@click=app.quit]Erdoğan[/] [bold]x"
     content = plain_highlight(Matcher("erd"), name)
     assert content.plain == name
+
+
+async def test_a_common_word_shows_an_estimated_count(
+    make_session: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing import store_search
+
+    monkeypatch.setattr(store_search, "HITS_CAP", 2)  # "north" is in 4 stories: past the cap
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        threads = app.screen.query_one(ThreadList)
+        assert "6 stories" in threads.render_row(None, 0).plain
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.search_text = "north"
+        screen.reload()
+        assert "about " in threads.render_row(None, 0).plain
+        screen.search_text = "arequipa"
+        screen.reload()
+        assert "1 stories" in threads.render_row(None, 0).plain
+        assert "about" not in threads.render_row(None, 0).plain

@@ -70,6 +70,8 @@ class MainScreen(Screen[None]):
         Binding("t", "toggle_sort", "Sort", id="toggle-sort"),
         Binding("s", "save_thread", "Save", id="save-thread"),
         Binding("S", "save_thread_as", "Save as…", show=False, id="save-thread-as"),
+        # k moves up in the lists (j/k), so keeping is shift+k.
+        Binding("K", "keep_thread", "Keep / unkeep thread", show=False, id="keep-thread"),
         Binding("w", "why", "Why here", show=False, id="why-story"),
         Binding("d", "detach", "Detach story", show=False, id="detach-story"),
         Binding("M", "merge_thread", "Merge thread…", show=False, id="merge-thread"),
@@ -126,7 +128,9 @@ class MainScreen(Screen[None]):
             threads = briefing_order(threads, now)
         self.total = store.count_stories(search=self.search_text, entity=key)
         with threads_widget.prevent(ThreadList.Chosen):
-            threads_widget.show(threads, self.total, current.id if current else None, now)
+            keep = current.id if current else None
+            approx = bool(self.search_text) and store.hits_estimated
+            threads_widget.show(threads, self.total, keep, now, approx)
         order = "latest first" if self.latest_first else "briefing"
         threads_widget.border_title = f"Threads ({len(threads)}, {order})"
         threads_widget.border_subtitle = Content(self.filter_label())  # literal, never markup
@@ -374,6 +378,19 @@ class MainScreen(Screen[None]):
             return
         self.save_thread(thread_id, None, force=False)
 
+    def action_keep_thread(self) -> None:
+        """Keep the thread out of retention (a kept thread is never pruned), or stop keeping it."""
+        thread_id = self.current_thread_id()
+        thread = self.app.store.thread(thread_id) if thread_id is not None else None
+        if thread is None:
+            self.notify("Choose a thread to keep.", severity="warning")
+            return
+        self.app.store.set_thread_kept(thread.id, not thread.kept)
+        word = "Unkept" if thread.kept else "Kept"
+        tail = "; old stories may be pruned again" if thread.kept else ": never pruned"
+        self.notify(f"{word} “{clean_line(thread.name, 50)}”{tail}.", markup=False, timeout=3)
+        self.refresh_threads()
+
     def action_save_thread_as(self) -> None:
         thread_id = self.current_thread_id()
         data = self.app.store.dossier(thread_id) if thread_id is not None else None
@@ -410,7 +427,9 @@ class MainScreen(Screen[None]):
                 return exc
             self.notify(f"{exc} (press S to choose another path)", severity="error", markup=False)
             return None
+        self.app.store.set_thread_kept(thread_id)  # a saved thread is kept from pruning
         self.notify(f"Saved to {written}", title="Dossier", markup=False)
+        self.refresh_threads()
         return None
 
     # -- corrections by hand (ui/screens/corrections.py) ----------------------------------
@@ -463,4 +482,5 @@ class MainScreen(Screen[None]):
         by_id = {t.id: t for t in fresh}
         listed = [by_id.get(t.id, t) for t in threads.threads]
         with threads.prevent(ThreadList.Chosen):
-            threads.show(listed, self.total, current.id if current else None, self.app.clock())
+            keep = current.id if current else None
+            threads.show(listed, self.total, keep, self.app.clock(), threads.approx)

@@ -18,7 +18,8 @@ NAME_WIDTH = 34
 
 
 def thread_row(thread: Thread, now: datetime | None = None) -> Text:
-    """Name, then 'N · M outlets · time', and '+K' for stories new since the thread was opened."""
+    """Name, then 'N · M outlets · time', '+K' for stories new since the thread was opened, and
+    'kept' when the user keeps it from pruning."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("● " if thread.unread else "  ", style="bold")
     name = clean_line(thread.name or "(unnamed)", NAME_WIDTH)
@@ -31,13 +32,17 @@ def thread_row(thread: Thread, now: datetime | None = None) -> Text:
     )
     if thread.new:
         text.append(f"  +{thread.new}", style="bold")
+    if thread.kept:
+        text.append("  kept", style="dim italic")
     return text
 
 
-def all_row(count: int) -> Text:
+def all_row(count: int, approx: bool = False) -> Text:
+    """The "All stories" row; a search with more matches than it lists gives an estimate."""
     text = Text(no_wrap=True)
     text.append("  All stories", style="bold")
-    text.append(f"\n    {count} stories, newest first", style="dim")
+    about = f"about {count:,}" if approx else str(count)
+    text.append(f"\n    {about} stories, newest first", style="dim")
     return text
 
 
@@ -66,21 +71,27 @@ class ThreadList(RowList[Thread | None]):
         super().__init__(id=id)
         self.threads: list[Thread] = []
         self.total = 0
+        self.approx = False  # total is an estimate (a search listing only its newest matches)
         self.now: datetime | None = None
 
     def show(
-        self, threads: Sequence[Thread], total: int, keep: int | str | None, now: datetime
+        self,
+        threads: Sequence[Thread],
+        total: int,
+        keep: int | str | None,
+        now: datetime,
+        approx: bool = False,
     ) -> None:
         """Replace the rows; the cursor stays on thread `keep` (or "all") when still listed."""
         self.threads = list(threads)
-        self.total, self.now = total, now
+        self.total, self.now, self.approx = total, now, approx
         index = 0
         if isinstance(keep, int):
             index = next((i + 1 for i, t in enumerate(self.threads) if t.id == keep), 0)
         self.set_rows([None, *self.threads], cursor=index)
 
     def render_row(self, row: Thread | None, index: int) -> Text:
-        return all_row(self.total) if row is None else thread_row(row, self.now)
+        return all_row(self.total, self.approx) if row is None else thread_row(row, self.now)
 
     @property
     def current(self) -> Thread | None:
