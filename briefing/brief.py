@@ -130,6 +130,11 @@ def default_since(store: Store, now: datetime) -> datetime:
     return min(newest or now, now) - DEFAULT_SINCE
 
 
+def anything_new(store: Store) -> bool:
+    """A thread of two or more stories grew since the last brief (or there was never one)."""
+    return store.threads_grown_since(store.last_brief()) > 0
+
+
 def make_brief(
     store: Store, since: datetime, now: datetime | None = None, limit: int = 10, singles: int = 10
 ) -> Brief:
@@ -157,7 +162,7 @@ def _span(thread: Thread) -> str:
     return f"{first:%d %b} – {last:%d %b %H:%M} UTC"
 
 
-def _header(brief: Brief) -> str:
+def header(brief: Brief) -> str:
     return (
         f"Briefing since {brief.since:%a %d %b %H:%M} UTC · "
         f"{counted(len(brief.entries), 'thread', 'threads')}, "
@@ -166,7 +171,7 @@ def _header(brief: Brief) -> str:
 
 
 def to_text(brief: Brief) -> str:
-    lines = [clean_line(_header(brief)), ""]
+    lines = [clean_line(header(brief)), ""]
     if not brief.entries and not brief.singles:
         lines.append("Nothing new since then.")
     for n, entry in enumerate(brief.entries, 1):
@@ -226,9 +231,9 @@ def _single(story: Story) -> dict[str, str]:
 
 
 def to_markdown(brief: Brief) -> str:
-    from briefing.export import md_link, md_text
+    from briefing.export import md_link, md_text, summary_markdown
 
-    out = [MARKER, "", f"# {md_text(clean_line(_header(brief)))}", ""]
+    out = [MARKER, "", f"# {md_text(clean_line(header(brief)))}", ""]
     if not brief.entries and not brief.singles:
         out.append("Nothing new since then.")
     for entry in brief.entries:
@@ -237,12 +242,7 @@ def to_markdown(brief: Brief) -> str:
         outlets = ", ".join(clean_line(o, 60) for o in s.sources[:6])
         out += [md_text(f"{counted(t.stories, 'story', 'stories')} from {outlets} · {_span(t)}")]
         out.append("")
-        for sentence in s.sentences:
-            source = md_link(clean_line(sentence.source, 60), sentence.link)
-            out.append(f"- {md_text(clean_line(sentence.text))} — {source}")
-        if s.latest is not None:
-            source = md_link(clean_line(s.latest.source, 60), s.latest.link)
-            out += ["", f"**Latest:** {md_text(clean_line(s.latest.text))} — {source}"]
+        out += summary_markdown(s)
         if s.key_entities:
             names = ", ".join(clean_line(e, 60) for e in s.key_entities)
             out += ["", f"*Who and where:* {md_text(names)}"]

@@ -353,6 +353,7 @@ def cmd_entities(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_export(session: Session, args: argparse.Namespace) -> int:
+    from briefing.brief import thread_summary
     from briefing.export import (
         ExportRefused,
         dossier_path,
@@ -388,14 +389,15 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
             data = store.dossier(thread.id)
             if data is None:
                 continue
-            text = render_dossier(*data, generated=now, front_matter=front)
+            summary = thread_summary(store, thread.id, now)
+            text = render_dossier(*data, generated=now, front_matter=front, summary=summary)
             if args.output == "-":
                 sys.stdout.write(text)
                 continue
             try:
                 target = dossier_path(path, data[0]) if folder or args.all else path
                 print(write_dossier(text, target, force=args.force))
-                if not args.all:  # a thread saved on its own is kept from pruning
+                if not args.all and not store.read_only:  # saved on its own: kept from pruning
                     store.set_thread_kept(thread.id)
             except ExportRefused as exc:
                 if not args.all:

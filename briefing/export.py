@@ -37,6 +37,7 @@ from briefing.safety import (
     safe_link,
     slug,
 )
+from briefing.summaries import Summary
 
 UNTITLED_THREAD = "Untitled thread"
 UNTITLED_STORY = "(untitled)"
@@ -114,6 +115,20 @@ def md_link(text: str, url: str) -> str:
     """[text](url) when the URL is http(s), else the plain text: never another scheme."""
     safe = safe_link(url)
     return f"[{md_text(text)}]({_destination(safe)})" if safe else md_text(text)
+
+
+def summary_markdown(summary: Summary) -> list[str]:
+    """A thread summary's sentences, then its latest development, each with its outlet linked
+    to the story it came from (the dossier's and the brief's one rendering)."""
+    out = []
+    for sentence in summary.sentences:
+        source = md_link(clean_line(sentence.source, NAME_MAX) or UNKNOWN_OUTLET, sentence.link)
+        out.append(f"- {md_text(clean_line(sentence.text))} — {source}")
+    if summary.latest is not None:
+        latest = summary.latest
+        source = md_link(clean_line(latest.source, NAME_MAX) or UNKNOWN_OUTLET, latest.link)
+        out += ["", f"**Latest:** {md_text(clean_line(latest.text))} — {source}"]
+    return out
 
 
 # ---- Dates ----------------------------------------------------------------------------------
@@ -209,8 +224,10 @@ def render_dossier(
     *,
     generated: datetime,
     front_matter: bool = False,
+    summary: Summary | None = None,
 ) -> str:
-    """The thread as a Markdown dossier: title, period, key entities, timeline, sources.
+    """The thread as a Markdown dossier: title, period, summary, key entities, timeline,
+    sources. ``summary`` is the thread's (brief.thread_summary): shown first when given.
 
     ``feed_urls`` maps an outlet's (source) name to its feed URL; a story's own feed_url is
     the fallback. Stories may come in any order; the timeline runs oldest to newest (UTC).
@@ -251,6 +268,9 @@ def render_dossier(
     if thread.corrections:
         out += [f"- {md_text(line)}" for line in correction_lines(thread)] + [""]
 
+    if summary is not None and (summary.sentences or summary.latest):
+        out += ["## Summary", "", *summary_markdown(summary), ""]
+
     if entities:
         out += ["## Key entities", ""]
         for kind, named in entities.items():
@@ -269,9 +289,9 @@ def render_dossier(
             out += [f"### {_day_heading(published)}", ""]
         title = md_link(clean_line(story.title, TITLE_MAX) or UNTITLED_STORY, story.link)
         out += [f"**{published:%H:%M} UTC** · {md_text(_outlet(story))} · {title}", ""]
-        summary = clean_block(story.summary, SUMMARY_MAX)
-        if summary:
-            paragraphs = [f"> {md_text(p)}" for p in summary.split("\n\n")]
+        text = clean_block(story.summary, SUMMARY_MAX)
+        if text:
+            paragraphs = [f"> {md_text(p)}" for p in text.split("\n\n")]
             out += ["\n>\n".join(paragraphs), ""]
 
     out += ["## Sources", ""]

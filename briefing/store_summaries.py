@@ -94,6 +94,14 @@ class SummaryQueries(StoreBase):
         row = self.db.execute("SELECT max(min(published, first_seen)) FROM stories").fetchone()
         return from_epoch(float(row[0])) if row and row[0] is not None else None
 
+    def threads_grown_since(self, when: datetime | None) -> int:
+        row = self.db.execute(
+            "SELECT count(*) FROM threads WHERE merged_into IS NULL AND stories >= 2 "
+            "AND last_seen > ?",
+            (to_epoch(when) if when else 0.0,),
+        ).fetchone()
+        return int(row[0])
+
     def last_brief(self) -> datetime | None:
         value = self.get_meta(LAST_BRIEF)
         return from_epoch(float(value)) if value else None

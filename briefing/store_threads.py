@@ -340,6 +340,7 @@ class ThreadQueries(StoreBase):
     def set_thread_kept(self, thread_id: int, keep: bool = True) -> bool:
         """Keep a thread (or stop keeping it): a kept thread is never pruned. False if the
         thread is unknown; a merged thread's id stands for the thread it went into."""
+        self.require_writable("keep a thread")
         live = self.resolve_thread(thread_id)
         if live is None:
             return False

@@ -222,3 +222,14 @@ def test_a_read_only_store_still_briefs(db: str, capsys: pytest.CaptureFixture[s
         assert "Idlib · patrols" in captured.out and "read-only" in captured.err
     with Store(db) as store:
         assert store.last_brief() is None and store.cached_summary(1) is None
+
+
+def test_a_dossier_starts_with_the_threads_summary(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--demo", "--db", db, "export", "1", "-o", "-"]) == 0
+    dossier = capsys.readouterr().out
+    summary_at, timeline_at = dossier.index("## Summary"), dossier.index("## Timeline")
+    assert summary_at < timeline_at
+    part = dossier[summary_at:timeline_at]
+    assert "— [Outlet " in part and "\x1b" not in part and "\\[bold\\]" in part

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefing import __version__
+from briefing.brief import anything_new
 from briefing.config import Session, load_config
 from briefing.models import EntityCount
 from briefing.polling import FAILING_AFTER
@@ -58,6 +59,7 @@ class BriefingApp(App[int]):
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("F", "feeds", "Feeds", id="feeds"),
+        Binding("b", "brief", "Briefing", id="brief"),
     ]
 
     def __init__(
@@ -65,9 +67,11 @@ class BriefingApp(App[int]):
         session: Session,
         *,
         refresh_on_start: bool = True,
+        brief_on_start: bool = False,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
+        self.brief_on_start = brief_on_start
         self.session = session
         self.clock = clock or (lambda: datetime.now(UTC))
         self.refresh_on_start = refresh_on_start
@@ -89,6 +93,8 @@ class BriefingApp(App[int]):
             )
         elif self.refresh_on_start and self.session.config.feeds:
             self.call_after_refresh(self.start_refresh, False)
+        if self.brief_on_start and anything_new(self.store):
+            self.action_brief()
         minutes = self.session.config.settings.refresh_minutes
         self.set_interval(minutes * 60, partial(self.start_refresh, False), name="auto-refresh")
 
@@ -217,6 +223,17 @@ class BriefingApp(App[int]):
         if isinstance(self.screen, MainScreen):
             self.push_screen(FeedsScreen())
 
+    def action_brief(self) -> None:
+        """b: the briefing since the last one; enter there opens a thread here."""
+        from briefing.ui.screens.brief import BriefScreen
+
+        if not isinstance(self.screen, BriefScreen):
+            self.push_screen(BriefScreen(), self.brief_closed)
+
+    def brief_closed(self, thread_id: int | None) -> None:
+        if thread_id is not None:
+            self.go_to_thread(thread_id)
+
     def reload_config(self) -> None:
         """Re-read the feeds file after an edit (the store path chosen at start-up stays).
 
@@ -301,7 +318,7 @@ class BriefingApp(App[int]):
 
 
 def run_app(session: Session) -> int:
-    app = BriefingApp(session)
+    app = BriefingApp(session, brief_on_start=True)
     app.run()
     return app.return_code or 0
 

@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
 
+from briefing.brief import thread_summary
 from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
 from briefing.models import EntityCount, Story, Thread
 from briefing.safety import clean_line, safe_link
@@ -385,7 +386,8 @@ class MainScreen(Screen[None]):
         if thread is None:
             self.notify("Choose a thread to keep.", severity="warning")
             return
-        self.app.store.set_thread_kept(thread.id, not thread.kept)
+        if not self.app.written(lambda: self.app.store.set_thread_kept(thread.id, not thread.kept)):
+            return
         word = "Unkept" if thread.kept else "Kept"
         tail = "; old stories may be pruned again" if thread.kept else ": never pruned"
         self.notify(f"{word} “{clean_line(thread.name, 50)}”{tail}.", markup=False, timeout=3)
@@ -416,7 +418,12 @@ class MainScreen(Screen[None]):
         if data is None:
             return ExportRefused("this thread is gone (merged or undone): choose another")
         settings = self.app.session.config.settings
-        text = render_dossier(*data, generated=self.app.clock(), front_matter=settings.front_matter)
+        text = render_dossier(
+            *data,
+            generated=self.app.clock(),
+            front_matter=settings.front_matter,
+            summary=thread_summary(self.app.store, thread_id),
+        )
         chosen = path
         if path is None or folder or path.is_dir():
             path = dossier_path(path or settings.export_dir, data[0])
@@ -427,7 +434,8 @@ class MainScreen(Screen[None]):
                 return exc
             self.notify(f"{exc} (press S to choose another path)", severity="error", markup=False)
             return None
-        self.app.store.set_thread_kept(thread_id)  # a saved thread is kept from pruning
+        if not self.app.store.read_only:  # a saved thread is kept from pruning
+            self.app.store.set_thread_kept(thread_id)
         self.notify(f"Saved to {written}", title="Dossier", markup=False)
         self.refresh_threads()
         return None
