@@ -158,7 +158,9 @@ def make_brief(
 def _span(thread: Thread) -> str:
     first, last = thread.first_seen, thread.last_seen
     if first.date() == last.date():
-        return f"{last:%d %b %H:%M}–{last:%H:%M} UTC" if first != last else f"{last:%d %b %H:%M}"
+        return (
+            f"{first:%d %b %H:%M}–{last:%H:%M} UTC" if first != last else f"{last:%d %b %H:%M} UTC"
+        )
     return f"{first:%d %b} – {last:%d %b %H:%M} UTC"
 
 
