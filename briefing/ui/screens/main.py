@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
-from textual.worker import get_current_worker
 
-from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
 from briefing.models import EntityCount, Story, Thread
 from briefing.safety import clean_line, safe_link
 from briefing.store_threads import briefing_order
 from briefing.ui.messages import FullTextDone
-from briefing.ui.screens import corrections
-from briefing.ui.screens.export import ExportChoice, ExportDialog
+from briefing.ui.screens import corrections, saving
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.refresh_bar import RefreshBar
@@ -241,55 +235,13 @@ class MainScreen(Screen[None]):
         self.reload()
         self.query_one(ThreadList).focus()
 
-    # -- full text --------------------------------------------------------------------------
+    # -- full text (the reader fetches it) ---------------------------------------------
     def action_full_text(self, again: bool = False) -> None:
         """x: the cached text, or fetch it; X: fetch again (a paywall lifted, a page fixed)."""
-        story = self.query_one(StoryList).current
-        if story is None:
-            self.notify("Pick a story first.", timeout=2)
-            return
-        article = self.app.store.article(story.id)
-        if article is not None and article.status != "failed" and not again:
-            self.notify(article.message, title="Full text", markup=False, timeout=3)
-            return
-        if any(w.group == "full-text" and w.is_running for w in self.workers):
-            self.notify("Already fetching a page; one at a time.", timeout=2)
-            return
-        self.query_one(Reader).loading = True
-        self.fetch_full_text(story.id, again)
-
-    @work(thread=True, exit_on_error=False, group="full-text", name="full-text")
-    def fetch_full_text(self, story_id: str, again: bool = False) -> None:
-        """Fetch, extract, cache and annotate off the UI thread, on a store connection of its
-        own; the reader re-reads the store when the message arrives."""
-        from briefing.articles import fetch_articles  # httpx, trafilatura: only when asked
-
-        session = self.app.session
-        try:
-            results = asyncio.run(
-                fetch_articles(
-                    session.config,
-                    session.db_path,
-                    [story_id],
-                    transport=session.transport,
-                    cancel=get_current_worker().cancelled_event,
-                    force=again,
-                )
-            )
-        except Exception as exc:  # never a traceback on screen: say what failed
-            self.post_message(FullTextDone(story_id, "failed", f"Full text failed: {exc}"))
-            raise
-        status, message = next(
-            ((r.status, r.message) for r in results), ("failed", "The story is gone.")
-        )
-        self.post_message(FullTextDone(story_id, status, message))
+        self.query_one(Reader).full_text(self.query_one(StoryList).current, again)
 
     @on(FullTextDone)
     def full_text_done(self, event: FullTextDone) -> None:
-        self.query_one(Reader).loading = False
-        ok = event.status == "ok"
-        severity: SeverityLevel = "information" if ok else "warning"
-        self.notify(event.message, title="Full text", severity=severity, markup=False)
         current = self.query_one(StoryList).current
         if current is not None and current.id == event.story_id:
             self.show_story(current)
@@ -368,50 +320,10 @@ class MainScreen(Screen[None]):
         return story.thread_id if story is not None else None
 
     def action_save_thread(self) -> None:
-        thread_id = self.current_thread_id()
-        if thread_id is None:
-            self.notify("Choose a thread to save.", severity="warning")
-            return
-        self.save_thread(thread_id, None, force=False)
+        saving.save(self)
 
     def action_save_thread_as(self) -> None:
-        thread_id = self.current_thread_id()
-        data = self.app.store.dossier(thread_id) if thread_id is not None else None
-        if thread_id is None or data is None:
-            self.notify("Choose a thread to save.", severity="warning")
-            return
-        default = dossier_path(self.app.session.config.settings.export_dir, data[0])
-
-        def save(choice: ExportChoice) -> ExportRefused | None:
-            return self.save_thread(thread_id, choice.path, choice.force, folder=choice.folder)
-
-        self.app.push_screen(ExportDialog(data[0].name, default, save))
-
-    def save_thread(
-        self, thread_id: int, path: Path | None, force: bool, *, folder: bool = False
-    ) -> ExportRefused | None:
-        """Write the dossier to `path`, inside it when it is a folder, and say where.
-
-        With no path, the dossier goes into the export folder; a refusal there is notified.
-        With a path (the S dialog), the refusal is returned for the dialog to show.
-        """
-        data = self.app.store.dossier(thread_id)
-        if data is None:
-            return ExportRefused("this thread is gone (merged or undone): choose another")
-        settings = self.app.session.config.settings
-        text = render_dossier(*data, generated=self.app.clock(), front_matter=settings.front_matter)
-        chosen = path
-        if path is None or folder or path.is_dir():
-            path = dossier_path(path or settings.export_dir, data[0])
-        try:
-            written = write_dossier(text, path, force=force)
-        except ExportRefused as exc:
-            if chosen is not None:
-                return exc
-            self.notify(f"{exc} (press S to choose another path)", severity="error", markup=False)
-            return None
-        self.notify(f"Saved to {written}", title="Dossier", markup=False)
-        return None
+        saving.save_as(self)
 
     # -- corrections by hand (ui/screens/corrections.py) ----------------------------------
     def action_detach(self) -> None:
