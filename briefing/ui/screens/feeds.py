@@ -108,6 +108,9 @@ class FeedsScreen(ModalScreen[None]):
         Binding("escape,q,F", "dismiss", "Close", key_display="esc", id="feeds-close"),
     ]
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    """Below 100 columns the table takes the whole screen, so no column is cut."""
+
     app: BriefingApp
 
     def __init__(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -70,6 +70,9 @@ class MainScreen(Screen[None]):
         Binding("R", "rename_thread", "Rename thread…", show=False, id="rename-thread"),
         Binding("u", "undo_correction", "Undo correction", show=False, id="undo-correction"),
     ]
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    """Below 120 columns the entity panel gives its place to the reader (see briefing.tcss)."""
 
     app: BriefingApp
 
@@ -255,7 +258,14 @@ class MainScreen(Screen[None]):
         self.set_focus(search)
 
     def action_entities(self) -> None:
-        self.query_one(EntityPanel).focus()
+        """e: the entity panel; on a narrow screen it shows in the reader's place meanwhile."""
+        self.add_class("-entities")
+        self.call_after_refresh(self.query_one(EntityPanel).focus)
+
+    @on(events.DescendantFocus)
+    def focus_moved(self, event: events.DescendantFocus) -> None:
+        if not isinstance(event.widget, EntityPanel):
+            self.remove_class("-entities")
 
     def action_clear_filters(self) -> None:
         search = self.query_one("#search", Input)

@@ -25,6 +25,14 @@ from textual.visual import Visual, visualize
 T = TypeVar("T")
 
 
+def fit(text: Text, width: int) -> Text:
+    """Each line of `text` cut to `width` with an ellipsis: a row never wraps onto the next."""
+    lines = text.split("\n", allow_blank=True)
+    for line in lines:
+        line.truncate(width, overflow="ellipsis")
+    return Text("\n").join(lines)
+
+
 class RowList(ScrollView, Generic[T], can_focus=True):
     """Rows of `ROW_HEIGHT` lines; a cursor that skips rows `selectable` refuses.
 
@@ -197,7 +205,7 @@ class RowList(ScrollView, Generic[T], can_focus=True):
             elif not self.selectable(row):
                 classes.append("rowlist--muted")
             style = self.get_visual_style(*classes)
-            visual: Visual = visualize(self, self.render_row(row, index), markup=False)
+            visual: Visual = visualize(self, fit(self.render_row(row, index), width), markup=False)
             rendered = Visual.to_strips(self, visual, width, self.ROW_HEIGHT, style, pad=True)
             strips = [s.crop_extend(0, width, style.rich_style) for s in rendered]
             strips += [Strip.blank(width, style.rich_style)] * (self.ROW_HEIGHT - len(strips))
