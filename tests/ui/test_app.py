@@ -107,7 +107,7 @@ async def test_m_toggles_read(make_session: SessionFactory) -> None:
 
 async def test_tab_moves_between_panes(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(140, 40)) as pilot:  # wide: the entity panel is beside
         await settle(app, pilot)
         assert app.focused is app.screen.query_one(ThreadList)
         await pilot.press("tab")

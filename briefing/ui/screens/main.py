@@ -195,7 +195,8 @@ class MainScreen(Screen[None]):
     def thread_opened(self, event: ThreadList.Opened) -> None:
         if event.thread is not None:
             self.app.store.mark_thread_opened(event.thread.id, self.app.clock())
-            self.reload()
+            self.refresh_threads()  # "+N" goes; the list keeps its order until the next reload
+        self.load_stories()
         self.query_one(StoryList).focus()
 
     @on(StoryList.Highlighted)
@@ -372,10 +373,15 @@ class MainScreen(Screen[None]):
             markup=False,
             timeout=2,
         )
-        self.reload()
+        self.refresh_threads()
+        self.load_stories()
 
     def refresh_threads(self) -> None:
-        """Redraw the thread rows (unread markers) without touching the story list."""
+        """Redraw the thread rows (unread markers) without touching the story list.
+
+        The rows keep their order: reading never moves a thread under the cursor. The list is
+        ranked again when it is read anew (a refresh, a search, a filter, t).
+        """
         threads = self.query_one(ThreadList)
         current = threads.current
         key = self.entity.key if self.entity else None
