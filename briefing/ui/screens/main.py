@@ -17,7 +17,8 @@ from briefing.models import EntityCount, Story, Thread
 from briefing.safety import clean_line, safe_link
 from briefing.store_threads import briefing_order
 from briefing.ui.messages import FullTextDone
-from briefing.ui.screens import corrections, saving
+from briefing.ui.screens import corrections, filters, saving
+from briefing.ui.screens.filters import Filters, Place, place_of
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.refresh_bar import RefreshBar
@@ -39,7 +40,7 @@ class MainScreen(Screen[None]):
     | --- | --- |
     | / | search threads and stories (full text) |
     | e | pick an entity to filter by |
-    | escape | clear the search and the entity filter |
+    | escape | take off the innermost filter (search, then entity), back to where it began |
     | m | toggle read (the story, or the whole thread in the thread list) |
     | o | open the link in the browser |
     | x | fetch the story's full article text from its web page (X: fetch it again) |
@@ -87,6 +88,8 @@ class MainScreen(Screen[None]):
         # Which thread the story list shows (0 = all stories): the story cursor is kept only
         # while that stays the same, so what is selected never depends on how fast keys came.
         self._stories_of: int | None = None
+        self.filter_stack = Filters()  # escape takes them off innermost first (screens/filters.py)
+        self.before_search = Place(None, None, "threads")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -213,6 +216,7 @@ class MainScreen(Screen[None]):
         self.filter_entity(event.entity)
 
     def filter_entity(self, entity: EntityCount) -> None:
+        self.filter_stack.applied("entity", place_of(self))
         self.entity = entity
         self.reload()
         self.query_one(ThreadList).focus()
@@ -227,6 +231,7 @@ class MainScreen(Screen[None]):
         threads = self.query_one(ThreadList)
         if all(t.id != thread_id for t in threads.threads):
             self.search_text, self.entity = "", None
+            self.filter_stack.clear()
             self.reload()
         index = next((i + 1 for i, t in enumerate(threads.threads) if t.id == thread_id), None)
         if index is not None:
@@ -236,6 +241,10 @@ class MainScreen(Screen[None]):
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
         self.search_text = event.value.strip()
+        if not self.search_text:  # an empty search is no search: back to where it began
+            filters.peel(self, self.filter_stack.remove("search"))
+            return
+        self.filter_stack.applied("search", self.before_search)
         self.reload()
         self.query_one(ThreadList).focus()
 
@@ -255,6 +264,8 @@ class MainScreen(Screen[None]):
         search = self.query_one("#search", Input)
         # Shown and focused at once rather than on the next tick, so keys typed right after
         # "/" go to the search box as early as Textual's key routing allows.
+        if self.focused is not search:
+            self.before_search = place_of(self)
         search.display = True
         self.set_focus(search)
 
@@ -269,15 +280,7 @@ class MainScreen(Screen[None]):
             self.remove_class("-entities")
 
     def action_clear_filters(self) -> None:
-        search = self.query_one("#search", Input)
-        had_filter = bool(self.search_text or self.entity)
-        search.value = ""
-        search.display = False
-        self.search_text = ""
-        self.entity = None
-        if had_filter:
-            self.reload()
-        self.query_one(ThreadList).focus()
+        filters.escape(self)
 
     def action_toggle_sort(self) -> None:
         self.latest_first = not self.latest_first
