@@ -71,6 +71,7 @@ class BriefingApp(App[int]):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.refresh_on_start = refresh_on_start
         self.store = Store(session.db_path)
+        self.failure_note = ""  # why every feed failed in the last refresh, if they all did
         self.sub_title = "demo (offline)" if session.demo else str(session.config.path or "")
 
     def get_default_screen(self) -> Screen[None]:
@@ -152,6 +153,13 @@ class BriefingApp(App[int]):
         )
         for note in report.notes:
             text += f" · {note}"
+        why = report.all_failed()  # a first run offline: say why, not only "18 failed"
+        self.failure_note = ""
+        if why:
+            stop = "" if why.endswith("?") else "."
+            self.failure_note = f"{why[:1].upper()}{why[1:]}{stop} F shows each feed; "
+            self.failure_note += "briefing --demo works offline."
+            text = f"{self.failure_note} ({text})"
         text += self.dead_feeds_note()
         self.refresh_bar.finish(text, warn=bool(failed))
         self.get_screen_stack_main().reload()

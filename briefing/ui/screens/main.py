@@ -152,6 +152,12 @@ class MainScreen(Screen[None]):
         self._stories_of = showing
         store = self.app.store
         now = self.app.clock()
+        label = self.filter_label()
+        stories_widget.empty_text = (
+            f"No stories match {label}: escape takes the filter off."
+            if label
+            else self.app.failure_note or "No stories yet: r fetches the feeds, F lists them."
+        )
         if thread is None:
             key = self.entity.key if self.entity else None
             stories = store.stories(limit=STORY_LIMIT, search=self.search_text, entity=key)

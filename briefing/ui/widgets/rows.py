@@ -86,6 +86,8 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.rows: list[T] = []
+        self.empty_text = ""
+        """Said, dimmed, in place of rows when there are none ("No stories match …")."""
         self._cache: dict[tuple[int, bool, int], list[Strip]] = {}
 
     # -- what subclasses provide ---------------------------------------------------------
@@ -189,6 +191,10 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         line = self.scroll_offset.y + y
         index, offset = divmod(line, self.ROW_HEIGHT)
         width = self.scrollable_content_region.width
+        if not self.rows and self.empty_text:
+            empty = self._empty_strips(width)
+            if y < len(empty):
+                return empty[y]
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, self.get_visual_style("rowlist--row").rich_style)
         return self._strips(index, width)[offset]
@@ -211,3 +217,9 @@ class RowList(ScrollView, Generic[T], can_focus=True):
             strips += [Strip.blank(width, style.rich_style)] * (self.ROW_HEIGHT - len(strips))
             self._cache[key] = strips[: self.ROW_HEIGHT]
         return self._cache[key]
+
+    def _empty_strips(self, width: int) -> list[Strip]:
+        style = self.get_visual_style("rowlist--row", "rowlist--muted")
+        visual = visualize(self, Text(self.empty_text), markup=False)
+        strips = Visual.to_strips(self, visual, width, None, style, pad=True)
+        return [s.crop_extend(0, width, style.rich_style) for s in strips]
