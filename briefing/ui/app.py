@@ -261,7 +261,9 @@ class BriefingApp(App[int]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Refresh feeds", "Fetch every feed now", self.action_refresh)
-        yield SystemCommand("Show keys", "List every key binding", self.action_help)
+        yield SystemCommand(
+            "Help: every key", "briefing's keys and their ids (?)", self.action_help
+        )
         yield SystemCommand("Feeds", "Every feed and its last status", self.action_feeds)
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is not None:
@@ -274,11 +276,31 @@ class BriefingApp(App[int]):
             )
             yield SystemCommand("Open link", "Open the story in the browser", main.action_open_link)
             yield SystemCommand(
+                "Full text",
+                "Fetch the story's whole article from its page (x)",
+                main.action_full_text,
+            )
+            yield SystemCommand(
                 "Save thread as Markdown", "Write the thread's dossier", main.action_save_thread
             )
             yield SystemCommand(
                 "Save thread as…", "Choose where the dossier goes", main.action_save_thread_as
             )
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: into the export folder (made if need be), not ~/Downloads,
+        which may not exist."""
+        if path is None and not self.is_web:
+            folder = self.session.config.settings.export_dir
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                self.notify(f"Screenshot not saved: {exc}", severity="error", markup=False)
+                return None
+            path = str(folder)
+        return super().deliver_screenshot(filename, path, time_format)
 
 
 def run_app(session: Session) -> int:
