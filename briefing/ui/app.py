@@ -17,21 +17,24 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefing import __version__
-from briefing.config import Session, load_config
+from briefing.config import ConfigError, Session, config_error, load_config
 from briefing.models import EntityCount
 from briefing.polling import FAILING_AFTER
 from briefing.safety import counted
 from briefing.store import Store
 from briefing.ui.commands import EntityCommands, ThreadCommands
+from briefing.ui.keymap import check_keymap
 from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
 from briefing.ui.screens.help import HelpScreen
 from briefing.ui.screens.main import MainScreen
 from briefing.ui.widgets.refresh_bar import RefreshBar
 from briefing.ui.widgets.rows import RowList
 
+DEFAULT_THEME = "textual-dark"
 # Keys that Textual itself provides and the help screen should still list.
 BUILTIN_KEYS = [
     ("tab / shift+tab", "Next / previous pane", "focus-next"),
@@ -70,6 +73,15 @@ class BriefingApp(App[int]):
         self.session = session
         self.clock = clock or (lambda: datetime.now(UTC))
         self.refresh_on_start = refresh_on_start
+        # [keys] of feeds.toml; ConfigError (file and line) for an unknown id or a clash.
+        self.keymap = check_keymap(session.config)
+        self.set_keymap(self.keymap)
+        theme = session.config.settings.theme
+        if theme and theme not in self.available_themes:
+            known = ", ".join(sorted(self.available_themes))
+            raise config_error(
+                session.config, "settings", "theme", f"unknown theme '{theme}' (known: {known})"
+            )
         self.store = Store(session.db_path)
         self.failure_note = ""  # why every feed failed in the last refresh, if they all did
         self.sub_title = "demo (offline)" if session.demo else str(session.config.path or "")
@@ -78,7 +90,8 @@ class BriefingApp(App[int]):
         return MainScreen()
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        self.theme = self.session.config.settings.theme or DEFAULT_THEME
+        self.theme_changed_signal.subscribe(self, self.save_theme)
         if self.refresh_on_start and self.session.config.feeds:
             self.call_after_refresh(self.start_refresh, False)
         minutes = self.session.config.settings.refresh_minutes
@@ -189,6 +202,21 @@ class BriefingApp(App[int]):
             self.log.error(event.worker.error)
             self.post_message(RefreshFailed(str(event.worker.error)))
 
+    def save_theme(self, theme: Theme) -> None:
+        """A theme picked in the palette is kept in [settings] theme for the next start."""
+        config = self.session.config
+        if self.session.demo or theme.name == (config.settings.theme or DEFAULT_THEME):
+            return
+        from briefing.settings_file import save_theme  # tomlkit: only when a theme is picked
+
+        try:
+            save_theme(config, theme.name)
+        except ConfigError as exc:
+            self.notify(f"Theme not saved: {exc}", severity="warning", markup=False)
+            return
+        settings = replace(config.settings, theme=theme.name)
+        self.session = replace(self.session, config=replace(config, settings=settings))
+
     def action_feeds(self) -> None:
         """F: every feed's health; a, e, d and delete there edit feeds.toml."""
         # Imported here: the feeds screen's editing and test fetch pull in httpx, feedparser
@@ -251,8 +279,12 @@ class BriefingApp(App[int]):
                 if not isinstance(binding, Binding) or (binding.id or "") in seen:
                     continue
                 seen.add(binding.id or "")
-                key = binding.key.replace("question_mark", "?").replace("slash", "/")
-                key = binding.key_display if not prefix and binding.key_display else key
+                key = self.keymap.get(binding.id or "", binding.key)
+                key = key.replace("question_mark", "?").replace("slash", "/")
+                remapped = (binding.id or "") in self.keymap
+                key = (
+                    binding.key_display if binding.key_display and not (prefix or remapped) else key
+                )
                 key = key.replace(",", " / ")
                 description = prefix + (binding.description or binding.action)
                 rows.append((key, description, binding.id or ""))

@@ -8,9 +8,11 @@ wraps onto the next one.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from rich.text import Text
+from textual.widgets import DataTable
 
 from briefing.models import Story
 from briefing.ui.app import BriefingApp
@@ -22,6 +24,7 @@ from briefing.ui.widgets.story_list import StoryList
 from briefing.ui.widgets.thread_list import ThreadList
 from tests.ui.conftest import SessionFactory
 from tests.ui.test_app import BODIES, settle
+from tests.ui.test_snapshots import demo_app, settled
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -88,3 +91,14 @@ def test_fit_cuts_each_line_and_never_wraps() -> None:
     assert len(lines) == 2
     assert all(len(line) <= 20 for line in lines)
     assert lines[0].endswith("…")
+
+
+async def test_the_feeds_table_fits_80_columns(tmp_path: Path) -> None:
+    # Not a snapshot: the table shows the real time of the last fetch.
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await pilot.press("F")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width

@@ -78,10 +78,12 @@ def test_help_screen_80x24(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
 
 
-def test_feeds_screen_80x24(snap_compare: Any, tmp_path: Path) -> None:
+def test_light_theme_100x30(snap_compare: Any, tmp_path: Path) -> None:
+    # Issue 14, item 18: every pane and row follows the theme (no dark rows in a light frame).
     async def run_before(pilot: Pilot[Any]) -> None:
         await settled(pilot)
-        await pilot.press("F")
+        await pilot.press("j", "j", "enter")
+        pilot.app.theme = "textual-light"
         await pilot.pause()
 
-    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(demo_app(tmp_path), terminal_size=(100, 30), run_before=run_before)

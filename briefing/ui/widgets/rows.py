@@ -183,6 +183,23 @@ class RowList(ScrollView, Generic[T], can_focus=True):
             self.action_select()
 
     # -- rendering ---------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        """A theme change or a CSS reload: rows rendered in the old colours are forgotten
+        (as DataTable does)."""
+        super().notify_style_update()
+        self._cache.clear()
+        self.refresh()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        self._cache.clear()  # the cursor row's colours depend on focus
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        super()._on_blur(event)
+        self._cache.clear()
+        self.refresh()
+
     def on_resize(self) -> None:
         self._cache.clear()
         self.virtual_size = Size(self.size.width, len(self.rows) * self.ROW_HEIGHT)
