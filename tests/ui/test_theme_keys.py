@@ -39,7 +39,7 @@ def session(tmp_path: Path, settings: str = "", keys: str = "") -> Session:
 
 
 def row_background(widget: StoryList | ThreadList, y: int) -> object:
-    return widget.render_line(y)._segments[0].style.bgcolor  # type: ignore[union-attr]
+    return widget.render_line(y)._segments[0].style.bgcolor
 
 
 async def test_rows_follow_a_theme_change(tmp_path: Path) -> None:
