@@ -74,3 +74,17 @@ async def test_the_list_is_re_ranked_on_reload(tmp_path: Path) -> None:
         assert order(threads) == before
         await pilot.press("t", "t")  # latest first and back: the list is read again, ranked
         assert order(threads) != before
+
+
+async def test_escape_with_no_filter_keeps_the_order(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settled(pilot)
+        threads = app.screen.query_one(ThreadList)
+        before = order(threads)
+        threads.cursor = 1
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert order(threads) == before

@@ -111,10 +111,14 @@ def escape(screen: MainScreen) -> None:
 def peel(screen: MainScreen, layer: Layer | None) -> None:
     """Take off one filter (None: there was none: close the box) and go back to its place."""
     search = screen.query_one("#search", Input)
-    if layer is None or layer.kind == "search":
+    if layer is None:  # nothing to take off: the lists stay as they are (and in their order)
+        search.value, search.display = "", False
+        screen.query_one(ThreadList).focus()
+        return
+    if layer.kind == "search":
         search.value, screen.search_text = "", ""
         search.display = False
-    if layer is None or layer.kind == "entity":
+    else:
         screen.entity = None
     screen.reload()
-    restore(screen, layer.place if layer else place_of(screen))
+    restore(screen, layer.place)
