@@ -139,3 +139,29 @@ def test_the_cli_exits_2_on_a_key_clash(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "line 6 in [keys]: 'e' is already the key of 'entities'" in done.stderr
+
+
+async def test_status_colours_come_from_the_theme(tmp_path: Path) -> None:
+    from rich.color import Color as RichColor
+    from textual.coordinate import Coordinate
+    from textual.widgets import DataTable, Static
+
+    from briefing.ui.widgets.refresh_bar import RefreshBar
+
+    app = BriefingApp(session(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.theme = "textual-light"
+        await pilot.pause()
+        theme = app.get_css_variables()
+        bar = app.screen.query_one(RefreshBar)
+        bar.say("2 failed", warn=True)
+        await pilot.pause()
+        label = bar.query_one("#refresh-label", Static)
+        strip = label.render_line(0)
+        colours = {seg.style.color for seg in strip._segments if seg.text.strip() and seg.style}
+        assert RichColor.parse(theme["text-error"]) in colours
+        await pilot.press("F")
+        await pilot.pause()
+        flag = app.screen.query_one(DataTable).get_cell_at(Coordinate(0, 0))
+        assert str(flag.style) == theme["text-success"]  # the ✓ of a fetched feed
