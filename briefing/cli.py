@@ -260,6 +260,8 @@ def cmd_fetch(session: Session, args: argparse.Namespace) -> int:
     )
     for note in report.notes:
         print(f"note: {note}")
+    if why := report.all_failed():
+        print(f"note: {why} (briefing --demo works offline)")
     return 0
 
 

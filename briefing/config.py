@@ -39,6 +39,16 @@ class Settings:
     front_matter: bool = False
     min_interval_minutes: int = 15  # a feed is not fetched more often (unless forced)
     keep_days: int = 365  # stories older than this are pruned (see store_retention.py)
+    theme: str = ""  # a Textual theme name; "" is briefing's default (the TUI checks the name)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBinding:
+    """One line of [keys]: a binding id of the TUI and the key(s) it moves to."""
+
+    id: str
+    keys: str  # Textual key names, comma-separated: "ctrl+r" or "n,down"
+    line: int  # in feeds.toml, for errors the TUI finds (an unknown id, a clash)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +56,7 @@ class Config:
     feeds: tuple[Feed, ...]
     settings: Settings = field(default_factory=Settings)
     path: Path | None = None
+    keys: tuple[KeyBinding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +130,10 @@ _SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
     "front_matter": (bool,),
     "min_interval_minutes": (int,),
     "keep_days": (int,),
+    "theme": (str,),
 }
+# A Textual key name: "x", "X", "f5", "question_mark", "ctrl+shift+up".
+_KEY_NAME = re.compile(r"(?:(?:ctrl|shift|alt|super|meta|hyper)\+)*(?:[A-Za-z0-9]|[a-z][a-z0-9_]+)")
 _FEED_KEYS = {
     "name": str,
     "url": str,
@@ -151,12 +165,13 @@ def parse_config(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}.") from None
-    unknown = set(data) - {"settings", "feed"}
+    unknown = set(data) - {"settings", "feed", "keys"}
     for key in sorted(unknown):
         raise lines.error(
-            None, key, f"unknown top-level key '{key}' (expected [settings] or [[feed]])"
+            None, key, f"unknown top-level key '{key}' (expected [settings], [keys] or [[feed]])"
         )
     settings = _parse_settings(data.get("settings", {}), lines)
+    keys = _parse_keys(data.get("keys", {}), lines)
     raw_feeds = data.get("feed", [])
     if not isinstance(raw_feeds, list):
         raise lines.error(None, "feed", "'feed' must be an array of tables written [[feed]]")
@@ -176,7 +191,36 @@ def parse_config(text: str, path: Path) -> Config:
         seen_urls[key] = index
         seen_names[feed.name.lower()] = index
         feeds.append(feed)
-    return Config(feeds=tuple(feeds), settings=settings, path=path)
+    return Config(feeds=tuple(feeds), settings=settings, path=path, keys=keys)
+
+
+def _parse_keys(raw: Any, lines: _Lines) -> tuple[KeyBinding, ...]:
+    """[keys]: binding id = "key" or "key1,key2". The TUI checks the ids and refuses clashes
+    (it knows its bindings and which screen each belongs to), with config_error."""
+    if not isinstance(raw, dict):
+        raise lines.error(None, "keys", "'keys' must be a table written [keys]")
+    bindings: list[KeyBinding] = []
+    for binding_id, value in raw.items():
+        if not isinstance(value, str) or not value.strip():
+            raise lines.error("keys", binding_id, f"'{binding_id}' must be a key name in quotes")
+        keys = [k.strip() for k in value.split(",")]
+        for key in keys:
+            if not _KEY_NAME.fullmatch(key):
+                example = '"n", "ctrl+r", "f5"'
+                raise lines.error("keys", binding_id, f"'{key}' is not a key name (e.g. {example})")
+        line = lines.find("keys", binding_id) or 0
+        bindings.append(KeyBinding(binding_id, ",".join(keys), line))
+    return tuple(bindings)
+
+
+def config_error(config: Config, table: str, key: str, message: str) -> ConfigError:
+    """An error found after loading (by the TUI), worded like the loader's, line included."""
+    path = config.path or Path("feeds.toml")
+    try:
+        text = path.read_text(encoding="utf-8") if config.path else ""
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return _Lines(text, path).error(table, key, message)
 
 
 def _parse_settings(raw: Any, lines: _Lines) -> Settings:
@@ -239,7 +283,7 @@ class _Lines:
         self.path = path
 
     def error(self, table: int | str | None, key: str | None, message: str) -> ConfigError:
-        line = self._find(table, key)
+        line = self.find(table, key)
         where = f"{self.path}, line {line}" if line else str(self.path)
         section = ""
         if isinstance(table, int):
@@ -248,7 +292,7 @@ class _Lines:
             section = f" in [{table}]"
         return ConfigError(f"{where}{section}: {message}.")
 
-    def _find(self, table: int | str | None, key: str | None) -> int | None:
+    def find(self, table: int | str | None, key: str | None) -> int | None:
         start, end = 0, len(self.lines)
         if isinstance(table, int):
             headers = [

@@ -352,6 +352,10 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:g} MB"
 
 
+# getaddrinfo's words when a name does not resolve: offline, or a mistyped host.
+_DNS_FAILED = re.compile(r"name or service|name resolution|nodename nor servname", re.I)
+
+
 def describe_http_error(exc: httpx.HTTPError) -> str:
     """One line in plain words; the detail goes to the log, not the screen."""
     text = str(exc)
@@ -367,7 +371,9 @@ def describe_http_error(exc: httpx.HTTPError) -> str:
             return clean_line(f"TLS error: {text}", 160)
         if _find_cause(exc, ConnectionRefusedError) or "refused" in text.lower():
             return "could not connect (connection refused)"
-        if _find_cause(exc, socket.gaierror) or "name or service" in text.lower():
+        if _find_cause(exc, socket.gaierror) or re.search(
+            r"name or service|name resol", text, re.I
+        ):
             return "could not find the server (DNS lookup failed)"
         return clean_line(f"could not connect: {text}", 160)
     if isinstance(exc, httpx.RemoteProtocolError):

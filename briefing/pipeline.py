@@ -12,6 +12,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import AsyncGenerator, Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -58,6 +59,15 @@ class RefreshReport:
     @property
     def failed(self) -> list[FeedStatus]:
         return [f for f in self.feeds if not f.ok]
+
+    def all_failed(self) -> str:
+        """'' unless every feed fetched failed; then why, in one line, for a first run offline:
+        'every feed failed: could not find the server (DNS lookup failed) — offline?'."""
+        if not self.feeds or any(f.ok for f in self.feeds):
+            return ""
+        reason, _ = Counter(f.status for f in self.feeds).most_common(1)[0]
+        offline = any(word in reason for word in ("DNS", "could not connect", "connecting"))
+        return f"every feed failed: {reason}{' — offline?' if offline else ''}"
 
 
 def _limits(config: Config) -> FetchLimits:

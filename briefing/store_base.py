@@ -448,7 +448,15 @@ def story_from_row(row: Any) -> Story:
 COMMON = 2000  # matching stories above which a search walks the newest first (many_matches)
 
 
+# "L.A.", "U.S", "e.g.", "3.5": letters or digits joined by dots, searched as one whole token
+# run (an FTS5 phrase), never as prefixes: "L.A." must not find every "la…" and "a…" word.
+_WORD = re.compile(r"\w+(?:\.\w+)+\.?|\w+")
+
+
 def fts_query(text: str) -> str:
-    """User words -> a safe FTS5 query: every word a quoted prefix term, all required."""
-    words = re.findall(r"\w+", text)[:16]
-    return " ".join(f'"{w}"*' for w in words)
+    """User words -> a safe FTS5 query: every word a quoted prefix term, all required.
+
+    An abbreviation with dots is a quoted phrase of whole tokens ('"L.A."': l then a).
+    """
+    words = _WORD.findall(text)[:16]
+    return " ".join(f'"{w}"' if "." in w else f'"{w}"*' for w in words)

@@ -89,8 +89,11 @@ def fill_hits(db: sqlite3.Connection, query: str, articles: bool) -> int | None:
     word in the title and summary, or, once articles exist, each word there or in the
     article text. Returns an estimate of all the matches when only the newest HITS_CAP are
     listed, None when the list is complete."""
-    words = re.findall(r'"([^"]*)"\*', query)
-    pairs = [_groups(db, w) for w in words]
+    # A word is a prefix ("w"*); an abbreviation with dots is a phrase of whole tokens ("L.A.").
+    words = re.findall(r'"([^"]*)"(\*?)', query)
+    pairs = [_groups(db, w) if star else (f'"{w}"', f'"{w}"') for w, star in words]
+    if not pairs:
+        return None
     tables = ["stories_fts", "articles_fts"] if articles else ["stories_fts"]
     # The lazy form first: a common word fills the list from its newest matches at once. If
     # it does not, the complete form (a prefix of many terms) lists every match.

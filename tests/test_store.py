@@ -142,6 +142,22 @@ def test_fts_query_quotes_every_word() -> None:
     assert fts_query("!!!") == ""
 
 
+def test_abbreviations_with_dots_search_as_whole_tokens(store: Store) -> None:
+    # Issue 14, item 11: "L.A." matched 307 of 519 stories (l* and a* prefixes).
+    store.add_stories(
+        [
+            story(1, title="Wildfire smoke over L.A. schools", summary="Los Angeles"),
+            story(2, title="Lagos traffic", summary="A long wait at Lekki"),
+            story(3, title="La Niña returns", summary="and a cold winter"),
+            story(4, title="U.S. tariffs", summary="Washington"),
+        ]
+    )
+    assert [s.id for s in store.stories(search="L.A.")] == ["id1"]
+    assert [s.id for s in store.stories(search="l.a")] == ["id1"]
+    assert [s.id for s in store.stories(search="U.S.")] == ["id4"]
+    assert fts_query("L.A. fire") == '"L.A." "fire"*'
+
+
 def test_feed_status_and_validators(store: Store) -> None:
     url = "https://a.example/feed"
     ok = FeedStatus(url=url, name="A", ok=True, status="ok, 2 new", http_status=200, new_stories=2)

@@ -17,23 +17,26 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefing import __version__
 from briefing.brief import anything_new
-from briefing.config import Session, load_config
+from briefing.config import ConfigError, Session, config_error, load_config
 from briefing.models import EntityCount
 from briefing.polling import FAILING_AFTER
 from briefing.safety import counted
 from briefing.store import Store, StoreReadOnly
 from briefing.store_base import READ_ONLY_HELP
 from briefing.ui.commands import EntityCommands, ThreadCommands
+from briefing.ui.keymap import check_keymap
 from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
 from briefing.ui.screens.help import HelpScreen
 from briefing.ui.screens.main import MainScreen
 from briefing.ui.widgets.refresh_bar import RefreshBar
 from briefing.ui.widgets.rows import RowList
 
+DEFAULT_THEME = "textual-dark"
 # Keys that Textual itself provides and the help screen should still list.
 BUILTIN_KEYS = [
     ("tab / shift+tab", "Next / previous pane", "focus-next"),
@@ -75,14 +78,25 @@ class BriefingApp(App[int]):
         self.session = session
         self.clock = clock or (lambda: datetime.now(UTC))
         self.refresh_on_start = refresh_on_start
+        # [keys] of feeds.toml; ConfigError (file and line) for an unknown id or a clash.
+        self.keymap = check_keymap(session.config)
+        self.set_keymap(self.keymap)
+        theme = session.config.settings.theme
+        if theme and theme not in self.available_themes:
+            known = ", ".join(sorted(self.available_themes))
+            raise config_error(
+                session.config, "settings", "theme", f"unknown theme '{theme}' (known: {known})"
+            )
         self.store = Store(session.db_path)
+        self.failure_note = ""  # why every feed failed in the last refresh, if they all did
         self.sub_title = "demo (offline)" if session.demo else str(session.config.path or "")
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen()
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        self.theme = self.session.config.settings.theme or DEFAULT_THEME
+        self.theme_changed_signal.subscribe(self, self.save_theme)
         if self.store.read_only:
             self.notify(
                 f"The store {self.store.path} is read-only: {READ_ONLY_HELP}.",
@@ -185,6 +199,13 @@ class BriefingApp(App[int]):
         )
         for note in report.notes:
             text += f" · {note}"
+        why = report.all_failed()  # a first run offline: say why, not only "18 failed"
+        self.failure_note = ""
+        if why:
+            stop = "" if why.endswith("?") else "."
+            self.failure_note = f"{why[:1].upper()}{why[1:]}{stop} F shows each feed; "
+            self.failure_note += "briefing --demo works offline."
+            text = f"{self.failure_note} ({text})"
         text += self.dead_feeds_note()
         self.refresh_bar.finish(text, warn=bool(failed))
         self.get_screen_stack_main().reload()
@@ -213,6 +234,21 @@ class BriefingApp(App[int]):
         if event.state == WorkerState.ERROR and event.worker.group == "refresh":
             self.log.error(event.worker.error)
             self.post_message(RefreshFailed(str(event.worker.error)))
+
+    def save_theme(self, theme: Theme) -> None:
+        """A theme picked in the palette is kept in [settings] theme for the next start."""
+        config = self.session.config
+        if self.session.demo or theme.name == (config.settings.theme or DEFAULT_THEME):
+            return
+        from briefing.settings_file import save_theme  # tomlkit: only when a theme is picked
+
+        try:
+            save_theme(config, theme.name)
+        except ConfigError as exc:
+            self.notify(f"Theme not saved: {exc}", severity="warning", markup=False)
+            return
+        settings = replace(config.settings, theme=theme.name)
+        self.session = replace(self.session, config=replace(config, settings=settings))
 
     def action_feeds(self) -> None:
         """F: every feed's health; a, e, d and delete there edit feeds.toml."""
@@ -272,6 +308,7 @@ class BriefingApp(App[int]):
 
     def all_bindings(self) -> list[tuple[str, str, str]]:
         """Every binding of the app, screens and lists, for the help screen."""
+        from briefing.ui.screens.brief import BriefScreen
         from briefing.ui.screens.feeds import FeedsScreen  # on demand, like F (see there)
 
         rows: list[tuple[str, str, str]] = []
@@ -281,14 +318,19 @@ class BriefingApp(App[int]):
             ("", MainScreen.BINDINGS),
             ("", RowList.BINDINGS),
             ("Feeds screen: ", FeedsScreen.BINDINGS),
+            ("Briefing: ", BriefScreen.BINDINGS),
         ]
         for prefix, group in groups:
             for binding in group:
                 if not isinstance(binding, Binding) or (binding.id or "") in seen:
                     continue
                 seen.add(binding.id or "")
-                key = binding.key.replace("question_mark", "?").replace("slash", "/")
-                key = binding.key_display if not prefix and binding.key_display else key
+                key = self.keymap.get(binding.id or "", binding.key)
+                key = key.replace("question_mark", "?").replace("slash", "/")
+                remapped = (binding.id or "") in self.keymap
+                key = (
+                    binding.key_display if binding.key_display and not (prefix or remapped) else key
+                )
                 key = key.replace(",", " / ")
                 description = prefix + (binding.description or binding.action)
                 rows.append((key, description, binding.id or ""))
@@ -297,7 +339,9 @@ class BriefingApp(App[int]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Refresh feeds", "Fetch every feed now", self.action_refresh)
-        yield SystemCommand("Show keys", "List every key binding", self.action_help)
+        yield SystemCommand(
+            "Help: every key", "briefing's keys and their ids (?)", self.action_help
+        )
         yield SystemCommand("Feeds", "Every feed and its last status", self.action_feeds)
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is not None:
@@ -310,11 +354,31 @@ class BriefingApp(App[int]):
             )
             yield SystemCommand("Open link", "Open the story in the browser", main.action_open_link)
             yield SystemCommand(
+                "Full text",
+                "Fetch the story's whole article from its page (x)",
+                main.action_full_text,
+            )
+            yield SystemCommand(
                 "Save thread as Markdown", "Write the thread's dossier", main.action_save_thread
             )
             yield SystemCommand(
                 "Save thread as…", "Choose where the dossier goes", main.action_save_thread_as
             )
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's Screenshot: into the export folder (made if need be), not ~/Downloads,
+        which may not exist."""
+        if path is None and not self.is_web:
+            folder = self.session.config.settings.export_dir
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                self.notify(f"Screenshot not saved: {exc}", severity="error", markup=False)
+                return None
+            path = str(folder)
+        return super().deliver_screenshot(filename, path, time_format)
 
 
 def run_app(session: Session) -> int:

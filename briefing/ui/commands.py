@@ -39,11 +39,17 @@ def describe(entity: EntityCount) -> str:
 def literal_hit(
     matcher: Matcher, prefix: str, name: str, command: Callable[[], None], help_text: str
 ) -> Hit | None:
-    """A palette hit for a feed-derived name, or None if it does not match the query."""
+    """A palette hit for a feed-derived name, or None if it does not match the query.
+
+    The prefix counts too ("thread", "go to" list every thread), but below any name match.
+    """
     score = matcher.match(name)
-    if score <= 0:
-        return None
     display = Content(prefix).append(plain_highlight(matcher, name))
+    if score <= 0:
+        score = matcher.match(prefix + name) / 2
+        if score <= 0:
+            return None
+        display = plain_highlight(matcher, prefix + name)
     return Hit(score, display, command, text=f"{prefix}{name}", help=help_text)
 
 

@@ -40,14 +40,25 @@ def short_time(when: datetime, now: datetime | None = None) -> str:
     return local.strftime("%d %b")
 
 
-def story_row(story: Story, now: datetime | None = None) -> Text:
-    """A story list row: unread marker, time, outlet, title."""
+def source_width(width: int) -> int:
+    """Columns for the outlet in a story row `width` wide: the headline keeps 40 or more."""
+    if width >= 90:
+        return SOURCE_WIDTH
+    return 10 if width >= 60 else 0
+
+
+def story_row(story: Story, now: datetime | None = None, width: int = 200) -> Text:
+    """A story list row: unread marker, time, outlet, title.
+
+    In a narrow list the outlet shrinks, then goes (the reader names it): the headline first.
+    """
     marker = Text("● " if not story.read else "  ", style="bold")
+    outlet = source_width(width)
+    source = clean_line(story.source, outlet).ljust(outlet)[:outlet] + "  " if outlet else ""
     row = Text.assemble(
         marker,
         (f"{short_time(story.published, now):>9}  ", "dim"),
-        (clean_line(story.source, SOURCE_WIDTH).ljust(SOURCE_WIDTH)[:SOURCE_WIDTH], "italic"),
-        "  ",
+        (source, "italic"),
         (clean_line(story.title), "" if story.read else "bold"),
         no_wrap=True,
         overflow="ellipsis",

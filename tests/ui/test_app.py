@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import httpx
 import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Static
 
+from briefing.config import Config, Session, Settings
+from briefing.models import Feed
 from briefing.store import Store
 from briefing.ui.app import BriefingApp
 from briefing.ui.screens.export import ExportDialog
@@ -108,7 +113,7 @@ async def test_m_toggles_read(make_session: SessionFactory) -> None:
 
 async def test_tab_moves_between_panes(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(140, 40)) as pilot:  # wide: the entity panel is beside
         await settle(app, pilot)
         assert app.focused is app.screen.query_one(ThreadList)
         await pilot.press("tab")
@@ -570,3 +575,37 @@ async def test_a_common_word_shows_an_estimated_count(
         screen.reload()
         assert "1 stories" in threads.render_row(None, 0).plain
         assert "about" not in threads.render_row(None, 0).plain
+
+
+async def test_offline_first_run_says_why_in_the_list_and_status(tmp_path: Path) -> None:
+    # Issue 14, item 16: not an empty screen with only "2 failed".
+    def offline(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+
+    feeds = (Feed(name="A", url="https://a.test/feed"), Feed(name="B", url="https://b.test/feed"))
+    settings = Settings(store=tmp_path / "o.db", export_dir=tmp_path / "out")
+    session = Session(Config(feeds=feeds, settings=settings), tmp_path / "o.db",
+                      httpx.MockTransport(offline))  # fmt: skip
+    app = BriefingApp(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        stories = app.screen.query_one(StoryList)
+        assert not stories.rows
+        note = stories.empty_text
+        assert note.startswith("Every feed failed: could not find the server (DNS lookup failed)")
+        assert "offline?" in note and "F shows each feed" in note
+        assert "briefing --demo works offline" in note
+        label = app.screen.query_one("#refresh-label", Static)
+        assert "Every feed failed" in str(label.render())
+
+
+async def test_a_search_without_results_says_so_in_the_list(make_session: SessionFactory) -> None:
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"zzzqqq", "enter")
+        await pilot.pause()
+        stories = app.screen.query_one(StoryList)
+        assert not stories.rows
+        assert stories.empty_text == "No stories match “zzzqqq”: escape takes the filter off."
+        assert "No stories match" in "".join(seg.text for seg in stories.render_line(0)._segments)

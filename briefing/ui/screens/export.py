@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
@@ -85,7 +86,7 @@ class ExportDialog(ModalScreen[ExportChoice | None]):
 
     def say(self, message: str) -> None:
         status = self.query_one("#export-status", Static)
-        status.update(Text(f"✗ {message}", "bold red"))
+        status.update(Content.styled(f"✗ {message}", "bold $text-error"))
         status.display = True
 
     @on(Button.Pressed, "#export-cancel")

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
@@ -111,7 +112,8 @@ class FeedForm(ModalScreen[bool]):
         )
 
     def say(self, text: str, style: str = "") -> None:
-        self.query_one("#feed-form-status", Static).update(Text(clean_line(text, 300), style))
+        status = self.query_one("#feed-form-status", Static)
+        status.update(Content.styled(clean_line(text, 300), style))  # theme colours
 
     @on(Input.Changed, "#feed-url")
     def url_changed(self) -> None:
@@ -128,7 +130,7 @@ class FeedForm(ModalScreen[bool]):
         draft = self.draft()
         problem = self.problem_of(draft.url, draft.name)
         if problem:
-            self.say(f"✗ {problem}", "bold red")
+            self.say(f"✗ {problem}", "bold $text-error")
             return
         unchanged = self.original is not None and url_key(draft.url) == url_key(self.original.url)
         if unchanged:
@@ -155,18 +157,18 @@ class FeedForm(ModalScreen[bool]):
         self.tried, self.tried_url = result, draft.url
         now = self.draft()  # what the form holds now: typing went on during the test
         if result.ok and now.url == draft.url:
-            self.say(f"✓ {result.message}", "green")
+            self.say(f"✓ {result.message}", "$text-success")
             self.finish(now, result.title, result.note(now.name))
         elif result.ok:
             self.say(f"✓ {draft.url} works, but the address changed: Save tests the new one.")
         else:
             button.label = "Save anyway"
-            self.say(f"✗ {result.message}. Change the address, or Save anyway.", "bold red")
+            self.say(f"✗ {result.message}. Change the address, or Save anyway.", "bold $text-error")
 
     def finish(self, draft: FeedDraft, title: str | None, note: str) -> None:
         problem = self.saver(draft, title, note)
         if problem:
-            self.say(f"✗ {problem}", "bold red")
+            self.say(f"✗ {problem}", "bold $text-error")
         else:
             self.dismiss(True)
 

@@ -53,18 +53,26 @@ def when(moment: datetime | None) -> str:
     return local_time(moment).strftime("%d %b %H:%M") if moment else "never"
 
 
-def health(feed: Feed, row: FeedRow | None) -> tuple[Text, Text]:
+# A DataTable cell is Rich Text, which knows no theme variables: the theme's colours are
+# looked up when the table is filled (health's `colours`), so a light theme stays readable.
+DEFAULT_COLOURS = {"text-error": "red", "text-warning": "yellow", "text-success": "green"}
+
+
+def health(
+    feed: Feed, row: FeedRow | None, colours: dict[str, str] = DEFAULT_COLOURS
+) -> tuple[Text, Text]:
     """The flag and the status column of one feed."""
+    error, warning, success = (colours.get(k, DEFAULT_COLOURS[k]) for k in DEFAULT_COLOURS)
     if not feed.enabled:
         return Text("–", style="dim"), Text("disabled", style="dim")
     if row is None:
         return Text(" "), Text("not fetched yet", style="dim")
     if row.failures >= FAILING_AFTER:
         words = f"failing {row.failures}× in a row · {clean_line(row.status, 60)}"
-        return Text("✗", style="bold red"), Text(words, style="red")
+        return Text("✗", style=f"bold {error}"), Text(words, style=error)
     if not row.ok:
-        return Text("!", style="bold yellow"), Text(clean_line(row.status, 70))
-    return Text("✓", style="green"), Text(clean_line(row.status, 70))
+        return Text("!", style=f"bold {warning}"), Text(clean_line(row.status, 70))
+    return Text("✓", style=success), Text(clean_line(row.status, 70))
 
 
 def rate(row: FeedRow | None) -> str:
@@ -108,6 +116,9 @@ class FeedsScreen(ModalScreen[None]):
         Binding("escape,q,F", "dismiss", "Close", key_display="esc", id="feeds-close"),
     ]
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    """Below 100 columns the table takes the whole screen, so no column is cut."""
+
     app: BriefingApp
 
     def __init__(self) -> None:
@@ -143,9 +154,11 @@ class FeedsScreen(ModalScreen[None]):
         index = table.cursor_row
         rows = {r.url: r for r in self.app.store.feeds(self.app.clock())}
         table.clear()
+        theme = self.app.get_css_variables()
+        colours = {k: theme.get(k, v) for k, v in DEFAULT_COLOURS.items()}
         for feed in session.config.feeds:
             row = rows.get(feed.url)
-            flag, status = health(feed, row)
+            flag, status = health(feed, row, colours)
             table.add_row(
                 flag,
                 Text(clean_line(feed.name, 40)),

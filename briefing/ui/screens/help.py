@@ -38,7 +38,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(binding_rows(self.bindings), id="help-table")
             yield Static(
                 Text(
-                    "Binding ids can be remapped in a future keymap setting. "
+                    "Any key can be moved by its id in feeds.toml's [keys] table, e.g. "
+                    'search = "n" or toggle-read = "space" (Textual key names). '
                     "ctrl+p opens the command palette. Press escape to close.",
                     style="dim",
                 )

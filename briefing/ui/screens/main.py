@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
-from textual.worker import get_current_worker
 
-from briefing.brief import thread_summary
-from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
 from briefing.models import EntityCount, Story, Thread
 from briefing.safety import clean_line, safe_link
 from briefing.store_threads import briefing_order
 from briefing.ui.messages import FullTextDone
-from briefing.ui.screens import corrections
-from briefing.ui.screens.export import ExportChoice, ExportDialog
+from briefing.ui.screens import corrections, filters, saving
+from briefing.ui.screens.filters import Filters, Place, place_of
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.refresh_bar import RefreshBar
@@ -46,7 +40,7 @@ class MainScreen(Screen[None]):
     | --- | --- |
     | / | search threads and stories (full text) |
     | e | pick an entity to filter by |
-    | escape | clear the search and the entity filter |
+    | escape | take off the innermost filter (search, then entity), back to where it began |
     | m | toggle read (the story, or the whole thread in the thread list) |
     | o | open the link in the browser |
     | x | fetch the story's full article text from its web page (X: fetch it again) |
@@ -80,6 +74,9 @@ class MainScreen(Screen[None]):
         Binding("u", "undo_correction", "Undo correction", show=False, id="undo-correction"),
     ]
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    """Below 120 columns the entity panel gives its place to the reader (see briefing.tcss)."""
+
     app: BriefingApp
 
     def __init__(self) -> None:
@@ -93,6 +90,8 @@ class MainScreen(Screen[None]):
         # Which thread the story list shows (0 = all stories): the story cursor is kept only
         # while that stays the same, so what is selected never depends on how fast keys came.
         self._stories_of: int | None = None
+        self.filter_stack = Filters()  # escape takes them off innermost first (screens/filters.py)
+        self.before_search = Place(None, None, "threads")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -157,6 +156,12 @@ class MainScreen(Screen[None]):
         self._stories_of = showing
         store = self.app.store
         now = self.app.clock()
+        label = self.filter_label()
+        stories_widget.empty_text = (
+            f"No stories match {label}: escape takes the filter off."
+            if label
+            else self.app.failure_note or "No stories yet: r fetches the feeds, F lists them."
+        )
         if thread is None:
             key = self.entity.key if self.entity else None
             stories = store.stories(limit=STORY_LIMIT, search=self.search_text, entity=key)
@@ -203,7 +208,8 @@ class MainScreen(Screen[None]):
     def thread_opened(self, event: ThreadList.Opened) -> None:
         if event.thread is not None:
             self.app.store.mark_thread_opened(event.thread.id, self.app.clock())
-            self.reload()
+            self.refresh_threads()  # "+N" goes; the list keeps its order until the next reload
+        self.load_stories()
         self.query_one(StoryList).focus()
 
     @on(StoryList.Highlighted)
@@ -220,6 +226,7 @@ class MainScreen(Screen[None]):
         self.filter_entity(event.entity)
 
     def filter_entity(self, entity: EntityCount) -> None:
+        self.filter_stack.applied("entity", place_of(self))
         self.entity = entity
         self.reload()
         self.query_one(ThreadList).focus()
@@ -234,6 +241,7 @@ class MainScreen(Screen[None]):
         threads = self.query_one(ThreadList)
         if all(t.id != thread_id for t in threads.threads):
             self.search_text, self.entity = "", None
+            self.filter_stack.clear()
             self.reload()
         index = next((i + 1 for i, t in enumerate(threads.threads) if t.id == thread_id), None)
         if index is not None:
@@ -243,58 +251,20 @@ class MainScreen(Screen[None]):
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
         self.search_text = event.value.strip()
+        if not self.search_text:  # an empty search is no search: back to where it began
+            filters.peel(self, self.filter_stack.remove("search"))
+            return
+        self.filter_stack.applied("search", self.before_search)
         self.reload()
         self.query_one(ThreadList).focus()
 
-    # -- full text --------------------------------------------------------------------------
+    # -- full text (the reader fetches it) ---------------------------------------------
     def action_full_text(self, again: bool = False) -> None:
         """x: the cached text, or fetch it; X: fetch again (a paywall lifted, a page fixed)."""
-        story = self.query_one(StoryList).current
-        if story is None:
-            self.notify("Pick a story first.", timeout=2)
-            return
-        article = self.app.store.article(story.id)
-        if article is not None and article.status != "failed" and not again:
-            self.notify(article.message, title="Full text", markup=False, timeout=3)
-            return
-        if any(w.group == "full-text" and w.is_running for w in self.workers):
-            self.notify("Already fetching a page; one at a time.", timeout=2)
-            return
-        self.query_one(Reader).loading = True
-        self.fetch_full_text(story.id, again)
-
-    @work(thread=True, exit_on_error=False, group="full-text", name="full-text")
-    def fetch_full_text(self, story_id: str, again: bool = False) -> None:
-        """Fetch, extract, cache and annotate off the UI thread, on a store connection of its
-        own; the reader re-reads the store when the message arrives."""
-        from briefing.articles import fetch_articles  # httpx, trafilatura: only when asked
-
-        session = self.app.session
-        try:
-            results = asyncio.run(
-                fetch_articles(
-                    session.config,
-                    session.db_path,
-                    [story_id],
-                    transport=session.transport,
-                    cancel=get_current_worker().cancelled_event,
-                    force=again,
-                )
-            )
-        except Exception as exc:  # never a traceback on screen: say what failed
-            self.post_message(FullTextDone(story_id, "failed", f"Full text failed: {exc}"))
-            raise
-        status, message = next(
-            ((r.status, r.message) for r in results), ("failed", "The story is gone.")
-        )
-        self.post_message(FullTextDone(story_id, status, message))
+        self.query_one(Reader).full_text(self.query_one(StoryList).current, again)
 
     @on(FullTextDone)
     def full_text_done(self, event: FullTextDone) -> None:
-        self.query_one(Reader).loading = False
-        ok = event.status == "ok"
-        severity: SeverityLevel = "information" if ok else "warning"
-        self.notify(event.message, title="Full text", severity=severity, markup=False)
         current = self.query_one(StoryList).current
         if current is not None and current.id == event.story_id:
             self.show_story(current)
@@ -304,22 +274,23 @@ class MainScreen(Screen[None]):
         search = self.query_one("#search", Input)
         # Shown and focused at once rather than on the next tick, so keys typed right after
         # "/" go to the search box as early as Textual's key routing allows.
+        if self.focused is not search:
+            self.before_search = place_of(self)
         search.display = True
         self.set_focus(search)
 
     def action_entities(self) -> None:
-        self.query_one(EntityPanel).focus()
+        """e: the entity panel; on a narrow screen it shows in the reader's place meanwhile."""
+        self.add_class("-entities")
+        self.call_after_refresh(self.query_one(EntityPanel).focus)
+
+    @on(events.DescendantFocus)
+    def focus_moved(self, event: events.DescendantFocus) -> None:
+        if not isinstance(event.widget, EntityPanel):
+            self.remove_class("-entities")
 
     def action_clear_filters(self) -> None:
-        search = self.query_one("#search", Input)
-        had_filter = bool(self.search_text or self.entity)
-        search.value = ""
-        search.display = False
-        self.search_text = ""
-        self.entity = None
-        if had_filter:
-            self.reload()
-        self.query_one(ThreadList).focus()
+        filters.escape(self)
 
     def action_toggle_sort(self) -> None:
         self.latest_first = not self.latest_first
@@ -373,11 +344,7 @@ class MainScreen(Screen[None]):
         return story.thread_id if story is not None else None
 
     def action_save_thread(self) -> None:
-        thread_id = self.current_thread_id()
-        if thread_id is None:
-            self.notify("Choose a thread to save.", severity="warning")
-            return
-        self.save_thread(thread_id, None, force=False)
+        saving.save(self)
 
     def action_keep_thread(self) -> None:
         """Keep the thread out of retention (a kept thread is never pruned), or stop keeping it."""
@@ -394,51 +361,7 @@ class MainScreen(Screen[None]):
         self.refresh_threads()
 
     def action_save_thread_as(self) -> None:
-        thread_id = self.current_thread_id()
-        data = self.app.store.dossier(thread_id) if thread_id is not None else None
-        if thread_id is None or data is None:
-            self.notify("Choose a thread to save.", severity="warning")
-            return
-        default = dossier_path(self.app.session.config.settings.export_dir, data[0])
-
-        def save(choice: ExportChoice) -> ExportRefused | None:
-            return self.save_thread(thread_id, choice.path, choice.force, folder=choice.folder)
-
-        self.app.push_screen(ExportDialog(data[0].name, default, save))
-
-    def save_thread(
-        self, thread_id: int, path: Path | None, force: bool, *, folder: bool = False
-    ) -> ExportRefused | None:
-        """Write the dossier to `path`, inside it when it is a folder, and say where.
-
-        With no path, the dossier goes into the export folder; a refusal there is notified.
-        With a path (the S dialog), the refusal is returned for the dialog to show.
-        """
-        data = self.app.store.dossier(thread_id)
-        if data is None:
-            return ExportRefused("this thread is gone (merged or undone): choose another")
-        settings = self.app.session.config.settings
-        text = render_dossier(
-            *data,
-            generated=self.app.clock(),
-            front_matter=settings.front_matter,
-            summary=thread_summary(self.app.store, thread_id),
-        )
-        chosen = path
-        if path is None or folder or path.is_dir():
-            path = dossier_path(path or settings.export_dir, data[0])
-        try:
-            written = write_dossier(text, path, force=force)
-        except ExportRefused as exc:
-            if chosen is not None:
-                return exc
-            self.notify(f"{exc} (press S to choose another path)", severity="error", markup=False)
-            return None
-        if not self.app.store.read_only:  # a saved thread is kept from pruning
-            self.app.store.set_thread_kept(thread_id)
-        self.notify(f"Saved to {written}", title="Dossier", markup=False)
-        self.refresh_threads()
-        return None
+        saving.save_as(self)
 
     # -- corrections by hand (ui/screens/corrections.py) ----------------------------------
     def action_detach(self) -> None:
@@ -479,10 +402,15 @@ class MainScreen(Screen[None]):
             markup=False,
             timeout=2,
         )
-        self.reload()
+        self.refresh_threads()
+        self.load_stories()
 
     def refresh_threads(self) -> None:
-        """Redraw the thread rows (unread markers) without touching the story list."""
+        """Redraw the thread rows (unread markers) without touching the story list.
+
+        The rows keep their order: reading never moves a thread under the cursor. The list is
+        ranked again when it is read anew (a refresh, a search, a filter, t).
+        """
         threads = self.query_one(ThreadList)
         current = threads.current
         key = self.entity.key if self.entity else None

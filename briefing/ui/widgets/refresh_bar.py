@@ -7,12 +7,16 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
 from briefing.safety import clean_line
 
 if TYPE_CHECKING:
     from briefing.pipeline import Progress
+
+
+WARN = "bold $text-error"
 
 
 class RefreshBar(Horizontal):
@@ -51,5 +55,6 @@ class RefreshBar(Horizontal):
         self.say(message, warn=warn)
 
     def say(self, message: str, warn: bool = False) -> None:
-        style = "bold red" if warn else "dim"
-        self.query_one("#refresh-label", Static).update(Text(clean_line(message, 300), style=style))
+        style = WARN if warn else "$text-muted"  # theme colours: readable on light and dark
+        label = self.query_one("#refresh-label", Static)
+        label.update(Content.styled(clean_line(message, 300), style))

@@ -25,6 +25,14 @@ from textual.visual import Visual, visualize
 T = TypeVar("T")
 
 
+def fit(text: Text, width: int) -> Text:
+    """Each line of `text` cut to `width` with an ellipsis: a row never wraps onto the next."""
+    lines = text.split("\n", allow_blank=True)
+    for line in lines:
+        line.truncate(width, overflow="ellipsis")
+    return Text("\n").join(lines)
+
+
 class RowList(ScrollView, Generic[T], can_focus=True):
     """Rows of `ROW_HEIGHT` lines; a cursor that skips rows `selectable` refuses.
 
@@ -78,6 +86,8 @@ class RowList(ScrollView, Generic[T], can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.rows: list[T] = []
+        self.empty_text = ""
+        """Said, dimmed, in place of rows when there are none ("No stories match …")."""
         self._cache: dict[tuple[int, bool, int], list[Strip]] = {}
 
     # -- what subclasses provide ---------------------------------------------------------
@@ -173,6 +183,23 @@ class RowList(ScrollView, Generic[T], can_focus=True):
             self.action_select()
 
     # -- rendering ---------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        """A theme change or a CSS reload: rows rendered in the old colours are forgotten
+        (as DataTable does)."""
+        super().notify_style_update()
+        self._cache.clear()
+        self.refresh()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        self._cache.clear()  # the cursor row's colours depend on focus
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        super()._on_blur(event)
+        self._cache.clear()
+        self.refresh()
+
     def on_resize(self) -> None:
         self._cache.clear()
         self.virtual_size = Size(self.size.width, len(self.rows) * self.ROW_HEIGHT)
@@ -181,6 +208,10 @@ class RowList(ScrollView, Generic[T], can_focus=True):
         line = self.scroll_offset.y + y
         index, offset = divmod(line, self.ROW_HEIGHT)
         width = self.scrollable_content_region.width
+        if not self.rows and self.empty_text:
+            empty = self._empty_strips(width)
+            if y < len(empty):
+                return empty[y]
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, self.get_visual_style("rowlist--row").rich_style)
         return self._strips(index, width)[offset]
@@ -197,9 +228,15 @@ class RowList(ScrollView, Generic[T], can_focus=True):
             elif not self.selectable(row):
                 classes.append("rowlist--muted")
             style = self.get_visual_style(*classes)
-            visual: Visual = visualize(self, self.render_row(row, index), markup=False)
+            visual: Visual = visualize(self, fit(self.render_row(row, index), width), markup=False)
             rendered = Visual.to_strips(self, visual, width, self.ROW_HEIGHT, style, pad=True)
             strips = [s.crop_extend(0, width, style.rich_style) for s in rendered]
             strips += [Strip.blank(width, style.rich_style)] * (self.ROW_HEIGHT - len(strips))
             self._cache[key] = strips[: self.ROW_HEIGHT]
         return self._cache[key]
+
+    def _empty_strips(self, width: int) -> list[Strip]:
+        style = self.get_visual_style("rowlist--row", "rowlist--muted")
+        visual = visualize(self, Text(self.empty_text), markup=False)
+        strips = Visual.to_strips(self, visual, width, None, style, pad=True)
+        return [s.crop_extend(0, width, style.rich_style) for s in strips]

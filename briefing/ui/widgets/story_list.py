@@ -86,7 +86,7 @@ class StoryList(RowList[Story | DayHeading]):
         return isinstance(row, Story)
 
     def _prompt(self, story: Story) -> Text:
-        row = story_row(story, self._now)
+        row = story_row(story, self._now, self.scrollable_content_region.width)
         copies = self.copies.get(story.id)
         if copies:
             names = ", ".join(sorted({c.source for c in copies}))

@@ -17,14 +17,17 @@ from briefing.ui.widgets.rows import RowList
 NAME_WIDTH = 34
 
 
-def thread_row(thread: Thread, now: datetime | None = None) -> Text:
+def thread_row(thread: Thread, now: datetime | None = None, width: int = 40) -> Text:
     """Name, then 'N · M outlets · time', '+K' for stories new since the thread was opened, and
-    'kept' when the user keeps it from pruning."""
+    'kept' when the user keeps it from pruning.
+
+    In a narrow pane (under 30 columns) the second line is indented less, to keep the time.
+    """
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("● " if thread.unread else "  ", style="bold")
     name = clean_line(thread.name or "(unnamed)", NAME_WIDTH)
     text.append(name, style="bold" if thread.unread else "")
-    text.append("\n    ")
+    text.append("\n  " if width < 30 else "\n    ")
     outlets = "outlet" if thread.sources == 1 else "outlets"
     text.append(
         f"{thread.stories} · {thread.sources} {outlets} · {short_time(thread.last_seen, now)}",
@@ -91,7 +94,9 @@ class ThreadList(RowList[Thread | None]):
         self.set_rows([None, *self.threads], cursor=index)
 
     def render_row(self, row: Thread | None, index: int) -> Text:
-        return all_row(self.total, self.approx) if row is None else thread_row(row, self.now)
+        if row is None:
+            return all_row(self.total, self.approx)
+        return thread_row(row, self.now, self.scrollable_content_region.width)
 
     @property
     def current(self) -> Thread | None:
