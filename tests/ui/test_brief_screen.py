@@ -15,6 +15,8 @@ from briefing.ui.app import BriefingApp
 from briefing.ui.screens.brief import BriefScreen
 from briefing.ui.screens.main import MainScreen
 from briefing.ui.widgets.story_list import StoryList
+from briefing.ui.widgets.thread_head import ThreadHead
+from briefing.ui.widgets.thread_list import ThreadList
 from tests.test_brief import seed
 from tests.ui.conftest import SessionFactory
 
@@ -94,3 +96,19 @@ async def test_j_and_k_move_between_threads(make_session: SessionFactory) -> Non
         assert options.highlighted == 0  # the singles are not a thread to open
         await pilot.press("k")
         assert options.highlighted == 0
+
+
+async def test_a_threads_timeline_starts_with_its_summary(make_session: SessionFactory) -> None:
+    app = app_with_thread(make_session)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settled(pilot)
+        head = app.screen.query_one(ThreadHead)
+        assert not head.has_class("-shown")  # "All stories": no thread, no summary
+        threads = app.screen.query_one(ThreadList)
+        threads.focus()
+        threads.cursor = next(i + 1 for i, t in enumerate(threads.threads) if t.id == 1)
+        await pilot.press("enter")
+        await settled(pilot)
+        assert head.has_class("-shown") and head.display
+        text = str(head.render())
+        assert "Idlib" in text and "[bold]Idlib[/bold]" in text and "— Outlet" in text

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
+from briefing.brief import thread_summary
 from briefing.models import EntityCount, Story, Thread
 from briefing.safety import clean_line, safe_link
 from briefing.store_threads import briefing_order
@@ -23,6 +24,7 @@ from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.refresh_bar import RefreshBar
 from briefing.ui.widgets.story_list import StoryList
+from briefing.ui.widgets.thread_head import ThreadHead
 from briefing.ui.widgets.thread_list import ThreadList
 
 if TYPE_CHECKING:
@@ -102,6 +104,7 @@ class MainScreen(Screen[None]):
                     placeholder="Search threads and stories — enter to search, escape to clear",
                     id="search",
                 )
+                yield ThreadHead(id="thread-head")
                 yield StoryList(id="stories")
                 with Horizontal(id="bottom"):
                     yield Reader(id="reader")
@@ -167,6 +170,7 @@ class MainScreen(Screen[None]):
             stories = store.stories(limit=STORY_LIMIT, search=self.search_text, entity=key)
             stories_widget.show(stories, keep=keep, now=now)
             stories_widget.border_title = f"All stories ({len(stories)})"
+            self.query_one(ThreadHead).show(None)
             self.thread_entities = []
         else:
             stories = store.stories(thread_id=thread.id, limit=STORY_LIMIT)
@@ -175,6 +179,8 @@ class MainScreen(Screen[None]):
             # Literal Content: a thread name (from feeds, or typed by the user) is never markup.
             stories_widget.border_title = Content(f"{clean_line(thread.name, 60)} ({len(stories)})")
             self.thread_entities = store.top_entities(thread_id=thread.id, limit=24)
+            one = thread.stories < 2
+            self.query_one(ThreadHead).show(None if one else thread_summary(store, thread.id))
         if stories_widget.current is None:
             self.show_story(None)
 
