@@ -11,14 +11,15 @@ from briefing.summaries import Summary
 
 
 def head_text(summary: Summary) -> Text:
+    """The latest development first: a narrow screen has room for it alone."""
     text = Text()
-    for sentence in summary.sentences:
-        text.append("• " + clean_line(sentence.text))
-        text.append(f" — {clean_line(sentence.source, 40)}\n", style="italic dim")
     if summary.latest is not None:
         text.append("Latest: ", style="bold")
         text.append(clean_line(summary.latest.text))
-        text.append(f" — {clean_line(summary.latest.source, 40)}", style="italic dim")
+        text.append(f" — {clean_line(summary.latest.source, 40)}\n", style="italic dim")
+    for sentence in summary.sentences:
+        text.append("• " + clean_line(sentence.text))
+        text.append(f" — {clean_line(sentence.source, 40)}\n", style="italic dim")
     text.rstrip()
     return text
 
