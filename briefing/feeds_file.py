@@ -223,10 +223,12 @@ def _set(table: Any, key: str, value: Any, default: Any) -> None:
     if value == default:
         return
     if isinstance(table, Table):
-        last = [k.key for k, _ in table.value.body if k is not None]
-        if last:
-            # After the table's last key, not after its trailing comments and blank lines.
-            table.value._insert_after(last[-1], key, value)
+        keyed = [i for i, (k, _) in enumerate(table.value.body) if k is not None]
+        # After the table's last key, not after its trailing comments and blank lines. tomlkit
+        # has no public call for it; its private one changed in 0.15.3, so it is looked up.
+        insert_at = getattr(table.value, "_insert_at", None)
+        if keyed and callable(insert_at):
+            insert_at(keyed[-1] + 1, key, value)
             return
     table[key] = value
 
