@@ -227,7 +227,7 @@ def _set(table: Any, key: str, value: Any, default: Any) -> None:
         # After the table's last key, not after its trailing comments and blank lines. tomlkit
         # has no public call for it; its private one changed in 0.15.3, so it is looked up.
         insert_at = getattr(table.value, "_insert_at", None)
-        if keyed and callable(insert_at):
+        if keyed and keyed[-1] + 1 < len(table.value.body) and callable(insert_at):
             insert_at(keyed[-1] + 1, key, value)
             return
     table[key] = value
