@@ -21,7 +21,6 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefing import __version__
-from briefing.brief import anything_new
 from briefing.config import ConfigError, Session, config_error, load_config
 from briefing.models import EntityCount
 from briefing.polling import FAILING_AFTER
@@ -107,8 +106,11 @@ class BriefingApp(App[int]):
             )
         elif self.refresh_on_start and self.session.config.feeds:
             self.call_after_refresh(self.start_refresh, False)
-        if self.brief_on_start and anything_new(self.store):
-            self.action_brief()
+        if self.brief_on_start:
+            from briefing.brief import anything_new  # the summaries' code, only when asked
+
+            if anything_new(self.store):
+                self.action_brief()
         minutes = self.session.config.settings.refresh_minutes
         self.set_interval(minutes * 60, partial(self.start_refresh, False), name="auto-refresh")
 

@@ -41,6 +41,7 @@ def test_reading_a_story(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settled(pilot)
         await pilot.press("j", "j", "enter")
+        await settled(pilot)  # the thread's summary head is made in a worker
 
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
@@ -66,6 +67,7 @@ def test_main_screen_by_size(snap_compare: Any, tmp_path: Path, size: tuple[int,
     async def run_before(pilot: Pilot[Any]) -> None:
         await settled(pilot)
         await pilot.press("j", "j", "enter")  # a thread open, its first story in the reader
+        await settled(pilot)  # the thread's summary head is made in a worker
 
     assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=run_before)
 
@@ -83,6 +85,7 @@ def test_light_theme_100x30(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settled(pilot)
         await pilot.press("j", "j", "enter")
+        await settled(pilot)  # the thread's summary head is made in a worker
         pilot.app.theme = "textual-light"
         await pilot.pause()
 

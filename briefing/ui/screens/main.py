@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
-from briefing.brief import thread_summary
 from briefing.models import EntityCount, Story, Thread
 from briefing.safety import clean_line, safe_link
 from briefing.store_threads import briefing_order
@@ -179,8 +178,10 @@ class MainScreen(Screen[None]):
             # Literal Content: a thread name (from feeds, or typed by the user) is never markup.
             stories_widget.border_title = Content(f"{clean_line(thread.name, 60)} ({len(stories)})")
             self.thread_entities = store.top_entities(thread_id=thread.id, limit=24)
-            one = thread.stories < 2
-            self.query_one(ThreadHead).show(None if one else thread_summary(store, thread.id))
+            head = self.query_one(ThreadHead)
+            head.show(None)
+            if thread.stories >= 2:
+                head.load(self.app.session.db_path, thread.id)
         if stories_widget.current is None:
             self.show_story(None)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.brief import thread_summary
 from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
 from briefing.ui.screens.export import ExportChoice, ExportDialog
 
@@ -54,6 +53,8 @@ def save_thread(
     if data is None:
         return ExportRefused("this thread is gone (merged or undone): choose another")
     settings = app.session.config.settings
+    from briefing.brief import thread_summary  # loaded on the first save, not at startup
+
     text = render_dossier(
         *data,
         generated=app.clock(),
