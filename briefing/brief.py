@@ -155,7 +155,8 @@ def make_brief(
 # -- renderings -------------------------------------------------------------------------------
 
 
-def _span(thread: Thread) -> str:
+def span(thread: Thread) -> str:
+    """When a thread ran: '20 Nov – 23 Nov 15:00 UTC', or one day's hours."""
     first, last = thread.first_seen, thread.last_seen
     if first.date() == last.date():
         return (
@@ -180,7 +181,7 @@ def to_text(brief: Brief) -> str:
         t, s = entry.thread, entry.summary
         outlets = ", ".join(clean_line(o, 60) for o in s.sources[:6])
         lines.append(f"{n}. {clean_line(t.name, 120)}  [thread {t.id}]")
-        lines.append(f"   {counted(t.stories, 'story', 'stories')} from {outlets} · {_span(t)}")
+        lines.append(f"   {counted(t.stories, 'story', 'stories')} from {outlets} · {span(t)}")
         for sentence in s.sentences:
             lines.append(f"   • {clean_line(sentence.text)} — {clean_line(sentence.source, 60)}")
         if s.latest is not None:
@@ -242,7 +243,7 @@ def to_markdown(brief: Brief) -> str:
         t, s = entry.thread, entry.summary
         out += [f"## {md_text(clean_line(t.name, 120) or 'Untitled thread')}", ""]
         outlets = ", ".join(clean_line(o, 60) for o in s.sources[:6])
-        out += [md_text(f"{counted(t.stories, 'story', 'stories')} from {outlets} · {_span(t)}")]
+        out += [md_text(f"{counted(t.stories, 'story', 'stories')} from {outlets} · {span(t)}")]
         out.append("")
         out += summary_markdown(s)
         if s.key_entities:

@@ -56,15 +56,6 @@ class SummaryQueries(StoreBase):
         )
         return [int(r[0]) for r in rows]
 
-    def thread_members(self, thread_id: int) -> list[tuple[int, Story]]:
-        """(rowid, story) of a thread's stories, oldest first."""
-        rows = self.db.execute(
-            f"SELECT s.rowid, {STORY_COLUMNS} FROM stories s WHERE s.thread_id = ? "
-            "ORDER BY s.published, s.rowid",
-            (thread_id,),
-        )
-        return [(int(r[0]), story_from_row(r[1:])) for r in rows]
-
     def article_texts(self, rowids: Sequence[int]) -> dict[int, str]:
         found: dict[int, str] = {}
         for i in range(0, len(rowids), 500):

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from briefing import boilerplate
-from briefing.threads_text import words
+from briefing.threads_doc import dot, unit, unit_weight
+from briefing.threads_text import bag, words
 
 MAX_SENTENCES = 3
 MIN_CHARS = 25  # shorter is a label ("Live updates"), not a sentence that says what happened
@@ -167,18 +168,6 @@ def _usable(text: str, *, title: bool) -> bool:
     return sum(1 for k, _ in words(text) if k) >= MIN_WORDS
 
 
-def _bag(text: str) -> Counter[str]:
-    return Counter(k for k, _ in words(text) if k)
-
-
-def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    na = math.sqrt(sum(v * v for v in a.values()))
-    nb = math.sqrt(sum(v * v for v in b.values()))
-    if not na or not nb:
-        return 0.0
-    return sum(v * b.get(k, 0.0) for k, v in a.items()) / (na * nb)
-
-
 def _jaccard(a: set[str], b: set[str]) -> float:
     union = len(a | b)
     return len(a & b) / union if union else 0.0
@@ -203,14 +192,15 @@ def summarise(members: Sequence[Member], *, limit: int = MAX_SENTENCES) -> Summa
     sources = tuple(s for s, _ in Counter(m.source for m in ordered).most_common())
     if not pool:
         return Summary((), None, keys, sources)
-    bags = [_bag(s.text) for s in pool]
+    bags = [bag([k for k, _ in words(s.text) if k]) for s in pool]
     df = Counter(k for b in bags for k in b)
     idf = {k: math.log((len(bags) + 1) / (n + 1)) + 1.0 for k, n in df.items()}
-    vectors = [{k: v * idf[k] for k, v in b.items()} for b in bags]
-    centroid: Counter[str] = Counter()
-    for vec in vectors:
-        centroid.update(vec)
-    central = [_cosine(v, centroid) for v in vectors]
+    centroid: dict[str, float] = {}  # every candidate's TF-IDF weights, summed
+    for counts in bags:
+        for k, v in counts.items():
+            centroid[k] = centroid.get(k, 0.0) + v * idf[k]
+    around = unit(centroid, unit_weight)
+    central = [dot(unit(counts, idf.__getitem__), around) for counts in bags]
     sets = [set(b) for b in bags]
     weight = {name: len(keys) - i for i, name in enumerate(keys)}
     chosen: list[int] = []

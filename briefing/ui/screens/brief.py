@@ -36,7 +36,7 @@ def card(entry: brief.Entry) -> Group:
     more = f" +{len(s.sources) - 5}" if len(s.sources) > 5 else ""
     lines: list[Text] = [
         Text(clean_line(t.name, 120) or "Untitled thread", style="bold"),
-        Text(f"{counted(t.stories, 'story', 'stories')} · {outlets}{more} · {_span(entry)}",
+        Text(f"{counted(t.stories, 'story', 'stories')} · {outlets}{more} · {brief.span(t)}",
              style="dim"),
     ]  # fmt: skip
     for sentence in s.sentences:
@@ -54,13 +54,6 @@ def card(entry: brief.Entry) -> Group:
                           style="dim"))  # fmt: skip
     lines.append(Text(""))
     return Group(*lines)
-
-
-def _span(entry: brief.Entry) -> str:
-    first, last = entry.thread.first_seen, entry.thread.last_seen
-    if first.date() == last.date():
-        return f"{last:%d %b %H:%M} UTC"
-    return f"{first:%d %b} – {last:%d %b %H:%M} UTC"
 
 
 class BriefScreen(Screen[int | None]):
