@@ -154,25 +154,36 @@ def objective(sets: Sets, model: ThreadModel) -> tuple[float, dict[str, dict[str
 
 
 def tune(sets: Sets, model: ThreadModel) -> ThreadModel:
+    """Thresholds by coordinate search: one shared join threshold first, then each threshold
+    in turn, twice round (a later choice can move an earlier one's best value)."""
     best: tuple[float, ThreadModel] | None = None
     for threshold in THRESHOLDS:
         trial = replace(
-            model, threshold=threshold, headline_threshold=threshold, merge_threshold=1.01
+            model,
+            threshold=threshold,
+            headline_threshold=threshold,
+            article_threshold=threshold,
+            merge_threshold=1.01,
         )
         value, _ = objective(sets, trial)
         if best is None or value > best[0]:
             best = (value, trial)
     assert best is not None
-    for headline in THRESHOLDS:
-        trial = replace(best[1], headline_threshold=headline)
-        value, _ = objective(sets, trial)
-        if value > best[0]:
-            best = (value, trial)
-    for merge in MERGE_THRESHOLDS:
-        trial = replace(best[1], merge_threshold=merge)
-        value, _ = objective(sets, trial)
-        if value > best[0]:
-            best = (value, trial)
+    grids = (
+        ("threshold", THRESHOLDS),
+        ("headline_threshold", THRESHOLDS),
+        ("article_threshold", THRESHOLDS),
+        ("merge_threshold", MERGE_THRESHOLDS),
+    )
+    for _ in range(2):
+        for field, grid in grids:
+            for value_ in grid:
+                if getattr(best[1], field) == value_:
+                    continue
+                trial = replace(best[1], **{field: value_})
+                value, _ = objective(sets, trial)
+                if value > best[0]:
+                    best = (value, trial)
     return best[1]
 
 
@@ -231,6 +242,7 @@ def main() -> None:
     print("thread:", thread, model.thread.bias)
     print(
         f"threshold {model.threshold} headline_threshold {model.headline_threshold} "
+        f"article_threshold {model.article_threshold} "
         f"merge_threshold {model.merge_threshold}"
     )
     _, trained = objective(sets, model)

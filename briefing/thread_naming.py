@@ -136,6 +136,17 @@ def _aliases(a: str, b: str) -> bool:
     )
 
 
+def _inside(words_: frozenset[str], covered: set[str]) -> bool:
+    """A word that ends or starts a word already in the name, or holds one ("quake" and
+    "earthquake"); short words are exempt ("us" in "bus")."""
+    return any(
+        a != b and min(len(a), len(b)) >= 4 and (a.endswith(b) or a.startswith(b))
+        for w in words_
+        for c in covered
+        for a, b in ((w, c), (c, w))
+    )
+
+
 def _display_from_key(key: str) -> str:
     bare = key.split(":", 1)[-1]
     return " ".join(w[:1].upper() + w[1:] for w in bare.split())
@@ -152,6 +163,8 @@ def thread_name(members: Sequence[ThreadItem], doc_freq: Mapping[str, int], n_do
             break
         if cand.covers & covered or cand.label.lower() in (c.label.lower() for c in chosen):
             continue
+        if _inside(cand.covers, covered):
+            continue  # "earthquake · quake", "wildfires · fires": one word said twice
         if any(_aliases(cand.label, c.label) for c in chosen):
             continue
         trial = sorted([*chosen, cand], key=lambda c: not c.first)

@@ -158,7 +158,10 @@ class ThreadEngine:
             p = linear.probability(feats)
             if best is None or p > best[0] or (p == best[0] and thread.tid < best[1]):
                 best = (p, thread.tid)
-        need = self.model.threshold if doc.has_summary else self.model.headline_threshold
+        model = self.model
+        need = model.article_threshold if doc.article else model.threshold
+        if not doc.has_summary:
+            need = model.headline_threshold
         if best is None or best[0] < need:
             return None, 0.0
         return best[1], best[0]
@@ -274,6 +277,9 @@ class ThreadEngine:
         A thread takes part in one merge per call, the most alike pair first, so merges never
         chain a refresh's threads into a topic; the older thread of a pair is kept."""
         found: list[tuple[float, int, int]] = []
+        if self.model.merge_threshold > 1.0:  # a probability never clears it: no work to do
+            self._touched.clear()
+            return []
         for tid in sorted(self._touched):
             thread = self._threads.get(tid)
             if thread is None:

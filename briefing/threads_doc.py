@@ -15,6 +15,9 @@ RECENT_MEMBERS = 12  # members a story is compared with: the thread as it is now
 DUP_CHECK_MEMBERS = 64  # recent members checked for a near-identical title
 MIN_TITLE_WORDS = 4  # shorter identical titles ("Business Highlights") are columns, not copies
 MIN_SUMMARY_WORDS = 8  # fewer content words is a dek or a repeated title: scored as a headline
+# More content words is an article's text, not a feed's dek: two reports of one event share
+# more words, and so do two events of one kind (two earthquakes), so joining asks for more.
+MIN_ARTICLE_WORDS = 40
 Vector = dict[str, float]
 
 
@@ -43,7 +46,7 @@ class Doc:
     """One story: its term counts, and unit TF-IDF vectors made once the df is known."""
 
     __slots__ = (
-        *("bigr", "ents", "has_summary", "names", "runs", "source", "story_id", "terms"),
+        *("article", "bigr", "ents", "has_summary", "names", "runs", "source", "story_id", "terms"),
         *("text", "title", "title_set", "title_sig", "ts", "url", "vectors", "version"),
     )
 
@@ -53,7 +56,9 @@ class Doc:
         self.story_id = item.story_id
         self.title = bag([k for k, _ in title_words if k])
         self.text = bag([k for k, _ in title_words + summary_words if k])
-        self.has_summary = sum(1 for k, _ in summary_words if k) >= MIN_SUMMARY_WORDS
+        content = sum(1 for k, _ in summary_words if k)
+        self.has_summary = content >= MIN_SUMMARY_WORDS
+        self.article = content >= MIN_ARTICLE_WORDS
         self.bigr = bag(bigrams(title_words) + bigrams(summary_words))
         self.ents = bag([entity_key(e) for e in item.entities])
         self.names, self.runs = salient(item.entities)

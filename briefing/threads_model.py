@@ -73,7 +73,8 @@ class ThreadModel:
     thread: LinearModel  # P(a story belongs to a thread), over THREAD_FEATURES
     threshold: float = 0.5  # join the best thread if its probability is at least this
     headline_threshold: float = 0.5  # the same for a story with no summary (a bare headline)
-    merge_threshold: float = 0.8  # two live threads merge when each one's members join the other
+    article_threshold: float = 0.5  # the same for a story with an article's text (threads_doc)
+    merge_threshold: float = 0.8  # two live threads merge when each side joins the other; > 1: never
     sigma_days: float = 3.0  # width of the time similarity
 
     @classmethod
@@ -83,6 +84,7 @@ class ThreadModel:
             thread=LinearModel.from_json(data["thread"], THREAD_FEATURES),
             threshold=float(data.get("threshold", 0.5)),
             headline_threshold=float(data.get("headline_threshold", 0.5)),
+            article_threshold=float(data.get("article_threshold", data.get("threshold", 0.5))),
             merge_threshold=float(data.get("merge_threshold", 0.8)),
             sigma_days=float(data.get("sigma_days", 3.0)),
         )
@@ -93,6 +95,7 @@ class ThreadModel:
             "thread": self.thread.to_json(THREAD_FEATURES),
             "threshold": self.threshold,
             "headline_threshold": self.headline_threshold,
+            "article_threshold": self.article_threshold,
             "merge_threshold": self.merge_threshold,
             "sigma_days": self.sigma_days,
         }
@@ -114,11 +117,12 @@ class ThreadModel:
 
 DEFAULT_MODEL = ThreadModel(
     pair=LinearModel(
-        (3.3469, 2.6917, 1.3264, 1.2446, 0.487, -0.7145, 2.978, 0.1909, -0.0347, 0.617, -0.3901),
-        -2.5417,
+        (3.2562, 2.6482, 1.2908, 1.1595, 0.4435, -0.6727, 2.9172, 0.1842, -0.035, 0.672, -0.6616),
+        -2.5229,
     ),
-    thread=LinearModel((4.1846, 1.5622, 3.1834, 1.1407, 0.5679, -0.3825, -0.2277), -5.8836),
+    thread=LinearModel((4.1884, 1.5655, 3.2153, 1.1438, 0.5687, -0.4158, -0.3225), -5.8698),
     threshold=0.1,
     headline_threshold=0.12,
-    merge_threshold=0.5,
+    article_threshold=0.2,
+    merge_threshold=1.01,
 )

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from briefing.models import ENTITY_TYPES
+
 # Compact English stop list plus headline filler ("says", "video") that never names a story,
 # weekdays (time is a feature of its own) and "per cent": summaries share them across topics.
 # Filipino function words too: outlets in Manila title items in Tagalog, and without them
@@ -96,9 +98,15 @@ def salient(keys: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
     and their word runs (name_runs). Types are dropped: the recogniser's type for one name
     can differ between stories ("Rotterdam" as a person)."""
     names = frozenset(
-        name for kind, _, name in (k.partition(":") for k in keys) if kind in SALIENT and name
-    )
+        _bare(name) for kind, _, name in (k.partition(":") for k in keys) if kind in SALIENT
+    ) - {""}
     return names, frozenset(r for n in names for r in name_runs(n))
+
+
+def _bare(name: str) -> str:
+    """ "person:kazuo ueda" -> "kazuo ueda": the store's keys carry the type once more."""
+    kind, sep, rest = name.partition(":")
+    return rest if sep and kind.upper() in ENTITY_TYPES else name
 
 
 def name_runs(name: str) -> Iterator[str]:

@@ -11,8 +11,9 @@ import pytest
 
 from briefing.thread_naming import thread_name
 from briefing.threads import Assignment, ThreadEngine, ThreadItem
+from briefing.threads_doc import Doc
 from briefing.threads_model import DEFAULT_MODEL, ThreadModel
-from briefing.threads_text import STOP_WORDS, normalise_url, title_key, words
+from briefing.threads_text import STOP_WORDS, normalise_url, salient, title_key, words
 
 T0 = datetime(2019, 9, 16, 8, 0, tzinfo=UTC)
 
@@ -395,3 +396,65 @@ def test_a_batch_is_counted_up_front_but_recorded_only_as_it_is_assigned() -> No
         engine.assign(it, new_id)
     rest = engine.doc_freq_delta()
     assert engine.n_docs == 3 and rest["sulawesi"] == 1 and rest["idlib"] == 1
+
+
+def test_names_match_across_types_and_the_stores_type_prefix() -> None:
+    """The store hands the engine "type:type:name" keys; a name the recogniser typed two ways
+    ("Rotterdam" as a person and as a place) is one name, so no conflict is read into it."""
+    names, runs = salient(["person:person:kazuo ueda", "place:place:port of rotterdam"])
+    assert names == {"kazuo ueda", "port of rotterdam"}
+    assert {"ueda", "rotterdam"} <= runs and not any(":" in r for r in runs)
+    city = item(
+        "r1",
+        "Strike closes port",
+        "Dockers walked out.",
+        entities=(("place:place:rotterdam", "Rotterdam"), ("org:org:fnv", "FNV")),
+    )
+    person = item(
+        "r2",
+        "Port strike goes on",
+        "The union kept up the strike.",
+        entities=(("person:person:rotterdam", "Rotterdam"), ("org:org:ila", "ILA")),
+    )
+    other = item(
+        "r3",
+        "Port strike goes on",
+        "The union kept up the strike.",
+        entities=(("place:place:antwerp", "Antwerp"), ("org:org:ila", "ILA")),
+    )
+    docs = [Doc(it) for it in (city, person, other)]
+    assert ThreadEngine._conflict(docs[0], docs[1]) == 0.0
+    assert ThreadEngine._conflict(docs[0], docs[2]) == 1.0
+
+
+def test_an_article_length_story_meets_the_article_threshold() -> None:
+    """Full texts share more words, twin events included: they are held to their own bar."""
+    body = " ".join(
+        f"Rescuers searched collapsed building number {n} in Palu for survivors of the quake."
+        for n in range(8)
+    )
+    short = "Rescuers in Palu searched collapsed buildings for survivors of the quake."
+    strict = replace(DEFAULT_MODEL, threshold=0.0, headline_threshold=0.0, article_threshold=1.01)
+    for summary, joins in ((short, True), (body, False)):
+        engine = ThreadEngine(model=strict)
+        new_id = ids()
+        first = engine.assign(item("a", "Palu quake rescue goes on", summary), new_id)
+        second = engine.assign(item("b", "Palu quake rescue", summary, hours=1), new_id)
+        assert (second.thread_id == first.thread_id) is joins
+        assert Doc(item("c", "x", summary)).article is not joins
+
+
+def test_names_do_not_say_one_word_twice() -> None:
+    rows = [
+        item(f"k{i}", title, hours=i)
+        for i, title in enumerate(
+            (
+                "Earthquake shakes Ridgecrest, quake felt in Los Angeles",
+                "Ridgecrest quake: aftershocks follow the earthquake",
+                "Ridgecrest earthquake damages roads; quake was a 6.4",
+            )
+        )
+    ]
+    parts = thread_name(rows, {}, 100).lower().split(" · ")
+    assert not ({"earthquake", "quake"} <= set(parts)), parts
+    assert "ridgecrest" in parts
