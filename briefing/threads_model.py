@@ -124,5 +124,5 @@ DEFAULT_MODEL = ThreadModel(
     threshold=0.1,
     headline_threshold=0.12,
     article_threshold=0.2,
-    merge_threshold=1.01,
+    merge_threshold=0.8,
 )
