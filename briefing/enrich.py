@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -94,7 +94,7 @@ def annotate(
     # Only the lede of each summary: the time and memory a story costs are bounded, whatever
     # its length (450 items of 20,000 characters took 9 minutes and 3 GB whole).
     while batch := store.unannotated(version, ANNOTATE_BATCH, chars=entities.NER_CHARS):
-        found = rec.annotate([(title, entities.lede(summary)) for _, title, summary in batch])
+        found = rec.annotate(_masked(store, batch))
         touched |= store.save_mentions(
             [(b[0], m) for b, m in zip(batch, found, strict=True)], version
         )
@@ -110,7 +110,57 @@ def annotate(
         if cancel is not None and cancel.is_set():
             break
     settle_entities(store, touched)
+    settle_entities(store, resolve_surnames(store, touched))
     return []
+
+
+SURNAME_SHARE = 0.75  # of the mentions of people with a surname, what one must have to take it
+
+
+def resolve_surnames(store: Store, keys: set[str]) -> set[str]:
+    """A surname alone ("Trump", "Newsom") becomes the full name ("Donald Trump") across the
+    store when one person with that surname has most mentions of all such people; countries
+    and places not mostly voted people keep their name ("Jordan", "Georgia")."""
+    from briefing import gazetteer
+    from briefing.entities import name_key
+    from briefing.gazetteer import unparticle
+
+    people = store.people_named()
+    by_surname: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for key, mentions in people:
+        by_surname[unparticle(key.split()[-1])].append((mentions, key))
+    touched_people = {k.split()[-1] for k in keys if " " in k}
+    shorts = {k for k in keys if k and " " not in k} | (touched_people & set(by_surname))
+    votes = store.entity_votes([s for s in shorts if s in by_surname])
+    gaz = gazetteer.load()
+    changes: dict[str, str] = {}
+    for short, tally in votes.items():
+        people_votes = tally[PERSON] / max(1, sum(tally.values()))
+        if gaz.is_country(short) or (gaz.get(short) is not None and people_votes <= 0.5):
+            continue
+        found = sorted(by_surname[short], reverse=True)
+        top, total = found[0][0], sum(n for n, _ in found)
+        if top >= 2 and top >= SURNAME_SHARE * total and name_key(found[0][1]) != short:
+            changes[short] = found[0][1]
+    return store.rekey_everywhere(changes, PERSON) if changes else set()
+
+
+def _masked(store: Store, batch: Sequence[tuple[int, str, str]]) -> list[tuple[str, str]]:
+    """Each story's title and summary lede with what its feed repeats under its items (and
+    footers, links, hashtags) blanked out, offsets unchanged: boilerplate names no entity."""
+    from briefing import boilerplate
+    from briefing.entities import lede
+
+    feeds = store.feeds_of([rowid for rowid, _, _ in batch])
+    texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for rowid, title, summary in batch:
+        texts[feeds.get(rowid, "")].append((title, summary))
+    boiler = feed_repeats(store, texts)
+    out = []
+    for rowid, title, summary in batch:
+        found = boiler.get(feeds.get(rowid, ""), frozenset())
+        out.append((boilerplate.mask_title(title, found), boilerplate.mask(lede(summary), found)))
+    return out
 
 
 def settle_entities(store: Store, keys: set[str]) -> None:
@@ -123,11 +173,22 @@ def settle_entities(store: Store, keys: set[str]) -> None:
     forms = store.entity_forms(keys)
     types = entities.resolve_types(votes)
     rows = {
-        key: (entities.display_name(forms[key].elements()), types[key])
+        key: (entities.display_name(_spelling(key, forms[key]).elements()), types[key])
         for key in keys
         if key in types and key in forms
     }
-    store.upsert_entities(rows)
+    store.upsert_entities(rows, gone=keys - rows.keys())
+
+
+def _spelling(key: str, forms: Counter[str]) -> Counter[str]:
+    """The forms that spell the key itself ("Donald Trump" of "Trump" and "Donald Trump";
+    "United States" of "US" and "United States"), when there are any."""
+    from briefing.gazetteer import canonical_name, fold
+
+    own = Counter(
+        {f: n for f, n in forms.items() if fold(canonical_name(f).replace(".", "")) == key}
+    )
+    return own or forms
 
 
 def thread_item(
@@ -168,12 +229,19 @@ def thread_item(
 def feed_boilerplate(store: Store, stories: Sequence[Story]) -> dict[str, frozenset[str]]:
     """Per feed, the segments and title parts it repeats across its items: the stories at
     hand, topped up with the feed's latest stored ones when a refresh brought only a few."""
-    from briefing import boilerplate
-    from briefing.entities import lede
-
     texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for story in stories:
         texts[story.feed_url].append((story.title, story.summary))
+    return feed_repeats(store, texts)
+
+
+def feed_repeats(
+    store: Store, texts: dict[str, list[tuple[str, str]]]
+) -> dict[str, frozenset[str]]:
+    """``feed_boilerplate`` from (title, summary) pairs per feed url."""
+    from briefing import boilerplate
+    from briefing.entities import lede
+
     few = [url for url, found in texts.items() if len(found) < BOILERPLATE_SAMPLE]
     texts.update(store.recent_texts(few, BOILERPLATE_SAMPLE))
     return {  # compared over what thread_item keeps of each summary

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from briefing import gazetteer
+from briefing import entity_kinds, gazetteer
 from briefing.gazetteer import (
     REPORT_WORDS,
     SPORT_WORDS,
@@ -131,9 +131,21 @@ def _model_spans(segs: Sequence[Segment]) -> list[Span]:
                 if etype in (PLACE, "") and e == end:
                     e = _hyphenated_place(gaz, seg, s, e)
                 cut = _place_cut(gaz, seg.words[s:e], _written(seg, s, e)) if etype != PERSON else 0
+                cut = cut or _case_cut(seg.raw[s:e])
                 for a, b in ((s, s + cut), (s + cut, e)) if cut else ((s, e),):
                     spans.append(Span(n, a, b, etype))
     return spans
+
+
+def _case_cut(raw: Sequence[str]) -> int:
+    """Where a name written in capitals meets one that is not ("Larry Fine NEW YORK", a byline
+    then a dateline), or 0. Short acronyms ("UN Security Council") do not cut."""
+    loud = [shouting(w) for w in raw]
+    cuts = [i for i in range(1, len(raw)) if loud[i] != loud[i - 1] and raw[i][:1].isalpha()]
+    if len(cuts) != 1:
+        return 0
+    caps = raw[cuts[0] :] if loud[cuts[0]] else raw[: cuts[0]]
+    return cuts[0] if any(sum(c.isalpha() for c in w) >= 4 for w in caps) else 0
 
 
 def _hyphenated_place(gaz: gazetteer.Gazetteer, seg: Segment, start: int, end: int) -> int:
@@ -176,7 +188,12 @@ def correct(segs: Sequence[Segment]) -> list[Span]:
     def text(sp: Span) -> str:
         return _written(segs[sp.seg], sp.start, sp.end)
 
-    fulls = [text(sp) for sp in spans if sp.type == PERSON and sp.end - sp.start > 1]
+    fulls = [
+        text(sp)
+        for sp in spans
+        if sp.type == PERSON and sp.end - sp.start > 1 and not _pair(segs[sp.seg], sp)
+    ]
+    spans = [part for sp in spans for part in _split_pair(segs[sp.seg], sp, fulls)]
     for sp in spans:
         full = resolve_short_form(text(sp), fulls, leading=True)
         place = gaz.get(text(sp))
@@ -209,8 +226,112 @@ def correct(segs: Sequence[Segment]) -> list[Span]:
         tally = votes.get(fold(sp.full or text(sp)))
         if tally:
             sp.type = max(tally, key=lambda t: (tally[t], t == sp.type))
-    spans = [sp for sp in spans if sp.type]
-    return spans + _propagate(segs, spans, fulls, sports)
+    spans = _kinds(segs, [sp for sp in spans if sp.type])
+    _expand_acronyms(segs, spans)
+    return spans + _kinds(segs, _propagate(segs, spans, fulls, sports))
+
+
+def _pair(seg: Segment, sp: Span) -> bool:
+    """A span of two names joined by a hyphen: "Putin-Erdogan", "Jean-Luc"."""
+    return sp.end - sp.start == 3 and seg.words[sp.start + 1] in ("-", "‐")
+
+
+_MEETING = frozenset("summit talks meeting meetings deal call phone agreement accord pact".split())
+
+
+def _split_pair(seg: Segment, sp: Span, fulls: Sequence[str]) -> list[Span]:
+    """ "Putin-Erdogan" is two people: a hyphen between two surnames of the story's people,
+    or two names before a word of meeting ("summit", "talks"). "Jean-Luc" stays one."""
+    words = seg.words[sp.start : sp.end]
+    if sp.type not in (PERSON, "") or len(words) != 3 or words[1] not in ("-", "‐"):
+        return [sp]
+    left, right = words[0], words[2]
+    if not (left.istitle() and right.istitle() and len(left) > 2 and len(right) > 2):
+        return [sp]
+    known = [resolve_short_form(w, fulls, leading=True) for w in (left, right)]
+    after = seg.words[sp.end].lower() if sp.end < len(seg.words) else ""
+    if (None not in known and known[0] != known[1]) or after in _MEETING:
+        return [
+            Span(sp.seg, sp.start, sp.start + 1, PERSON),
+            Span(sp.seg, sp.end - 1, sp.end, PERSON),
+        ]
+    return [sp]
+
+
+def _kinds(segs: Sequence[Segment], spans: list[Span]) -> list[Span]:
+    """Diseases, their variants and capitalised common nouns dropped ("Covid-19", "the Delta
+    variant", "Man charged"); apps, armed groups, parties and names ending like an
+    organisation's are organisations, venues are places, "Brexit" is an event."""
+    kinds = entity_kinds
+    gaz = gazetteer.load()
+    words = {fold(w) for seg in segs for w in seg.words}
+    disease = any(kinds.is_disease(w) or w in kinds.DISEASE_AFTER for w in words)
+    out = []
+    for sp in spans:
+        seg = segs[sp.seg]
+        name = fold(_written(seg, sp.start, sp.end)).replace(".", "")
+        after = seg.words[sp.end].lower() if sp.end < len(seg.words) else ""
+        if (
+            kinds.is_disease(name)
+            or after in kinds.DISEASE_AFTER
+            or name in kinds.COMMON
+            or (disease and name in kinds.VARIANTS)
+        ):
+            continue
+        last = name.split()[-1]
+        if name in kinds.EVENTS or (" " in name and last in kinds.EVENT_WORDS):
+            sp.type = EVENT
+        elif sp.type == PERSON and " " not in name and _demonym(gaz, name):
+            sp.type = NORP
+        elif sp.type in (PERSON, PLACE) and (
+            name in kinds.PLATFORMS or (kinds.org_by_name(name) and gaz.get(name) is None)
+        ):
+            sp.type = ORG
+        elif sp.type == PERSON and " " in name and last in kinds.VENUE_WORDS:
+            sp.type = PLACE
+        out.append(sp)
+    return out
+
+
+def _demonym(gaz: gazetteer.Gazetteer, word: str) -> bool:
+    """ "rwandan", "kenyan", "nigerian", "mexican": a people named after a country."""
+    for cut in (1, 2, 3):
+        base = word[:-cut]
+        if word.endswith(("n", "an", "ian")[cut - 1]) and any(
+            gaz.is_country(base + end) for end in ("", "a", "o")
+        ):
+            return True
+    return False
+
+
+def _initials_match(acronym: str, words: Sequence[str]) -> bool:
+    """ "DOH" of "Department of Health", "KDP" of "Kurdistan Democratic Party"."""
+    letters = acronym.upper()
+    every = "".join(w[0] for w in words if w[:1].isalpha()).upper()
+    capital = "".join(w[0] for w in words if w[:1].isupper())
+    return len(letters) >= 2 and letters in (every, capital)
+
+
+def _expand_acronyms(segs: Sequence[Segment], spans: list[Span]) -> None:
+    """An acronym the story defines in brackets ("Department of Health (DOH)") is its
+    expansion wherever the story uses it: one entity, not two."""
+    ends = {(sp.seg, sp.end): sp for sp in spans}
+    defined: dict[str, tuple[str, str]] = {}
+    for n, seg in enumerate(segs):
+        for i, word in enumerate(seg.words[1:-2], 1):
+            before = ends.get((n, i))
+            if (
+                before is not None
+                and word == "("
+                and seg.words[i + 2] == ")"
+                and _ACRONYM.match(seg.words[i + 1])
+                and _initials_match(seg.words[i + 1], seg.raw[before.start : before.end])
+            ):
+                defined[seg.words[i + 1]] = (before.type, _written(seg, before.start, i))
+    for sp in spans:
+        words = segs[sp.seg].words[sp.start : sp.end]
+        if len(words) == 1 and words[0] in defined and sp.type != PERSON:
+            sp.type, sp.full = defined[words[0]]
 
 
 def _propagate(
@@ -233,7 +354,9 @@ def _propagate(
             before = ends.get((n, i - 1))
             bracketed = seg.words[i - 1] == "(" and seg.words[i + 1] == ")"
             if bracketed and _ACRONYM.match(word) and before and before.type != PERSON:
-                known.setdefault((word,), (before.type, ""))
+                expanded = _initials_match(word, seg.raw[before.start : before.end])
+                full = _written(seg, before.start, before.end) if expanded else ""
+                known.setdefault((word,), (before.type, full))
     found: list[Span] = []
     for n, seg in enumerate(segs):
         covered = {i for sp in spans if sp.seg == n for i in range(sp.start, sp.end)}
@@ -277,6 +400,8 @@ def _match(
             continue
         if name in known:
             return (size, *known[name])
+        if fold(" ".join(name)) in entity_kinds.LANDMARKS:
+            return (size, PLACE, "")
         place = gaz.get(" ".join(name))
         if place is None or name[0].lower() in REPORT_WORDS:
             continue

@@ -32,6 +32,18 @@ class EntityQueries(StoreBase):
         )
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
+    def feeds_of(self, rowids: Sequence[int]) -> dict[int, str]:
+        """rowid -> feed url, for the stories given."""
+        found: dict[int, str] = {}
+        for i in range(0, len(rowids), 500):
+            chunk = list(rowids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT rowid, feed_url FROM stories WHERE rowid IN ({marks})", chunk
+            )
+            found.update((int(r[0]), str(r[1])) for r in rows)
+        return found
+
     def count_unannotated(self, version: str) -> int:
         row = self.db.execute("SELECT count(*) FROM stories WHERE annotated != ?", (version,))
         return int(row.fetchone()[0])
@@ -54,6 +66,23 @@ class EntityQueries(StoreBase):
                     if cursor.rowcount:
                         touched |= {old, new}
         return touched
+
+    def people_named(self) -> list[tuple[str, int]]:
+        """(key, mentions) of every person entity of two or more words: what a surname alone
+        may stand for."""
+        rows = self.db.execute(
+            "SELECT key, mentions FROM entities WHERE type = 'PERSON' AND instr(key, ' ') > 0"
+        )
+        return [(str(k), int(n)) for k, n in rows]
+
+    def rekey_everywhere(self, changes: Mapping[str, str], entity_type: str) -> set[str]:
+        """old key -> new key in every story: a short form that stands for one full name."""
+        with self.transaction() as db:
+            for old, new in changes.items():
+                db.execute(
+                    "UPDATE mentions SET key = ?, type = ? WHERE key = ?", (new, entity_type, old)
+                )
+        return set(changes) | set(changes.values())
 
     def save_mentions(
         self, batch: Sequence[tuple[int, Sequence[Mention]]], version: str
@@ -104,10 +133,16 @@ class EntityQueries(StoreBase):
                 counts.setdefault(str(key), Counter())[str(value)] = int(n)
         return counts
 
-    def upsert_entities(self, rows: Mapping[str, tuple[str, str]]) -> None:
+    def upsert_entities(
+        self, rows: Mapping[str, tuple[str, str]], gone: Iterable[str] = ()
+    ) -> None:
         """key -> (display name, voted type); counts come from entity_counts (kept by the
-        mentions triggers)."""
+        mentions triggers). Keys in ``gone`` lost their mentions: their rows are deleted."""
         with self.transaction() as db:
+            db.executemany(
+                "DELETE FROM entities WHERE key = ? AND key NOT IN (SELECT key FROM entity_counts)",
+                [(k,) for k in gone],
+            )
             for key, (name, etype) in rows.items():
                 db.execute(
                     """
