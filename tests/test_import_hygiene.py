@@ -21,6 +21,7 @@ CORE = [
     "briefing.enrich",
     "briefing.entities",
     "briefing.entity_rules",
+    "briefing.entity_kinds",
     "briefing.gazetteer",
     "briefing.threads",
     "briefing.thread_naming",
