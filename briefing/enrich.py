@@ -110,39 +110,10 @@ def annotate(
         if cancel is not None and cancel.is_set():
             break
     settle_entities(store, touched)
-    settle_entities(store, resolve_surnames(store, touched))
+    from briefing.identities import resolve_short_forms
+
+    settle_entities(store, resolve_short_forms(store, touched))
     return []
-
-
-SURNAME_SHARE = 0.75  # of the mentions of people with a surname, what one must have to take it
-
-
-def resolve_surnames(store: Store, keys: set[str]) -> set[str]:
-    """A surname alone ("Trump", "Newsom") becomes the full name ("Donald Trump") across the
-    store when one person with that surname has most mentions of all such people; countries
-    and places not mostly voted people keep their name ("Jordan", "Georgia")."""
-    from briefing import gazetteer
-    from briefing.entities import name_key
-    from briefing.gazetteer import unparticle
-
-    people = store.people_named()
-    by_surname: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for key, mentions in people:
-        by_surname[unparticle(key.split()[-1])].append((mentions, key))
-    touched_people = {k.split()[-1] for k in keys if " " in k}
-    shorts = {k for k in keys if k and " " not in k} | (touched_people & set(by_surname))
-    votes = store.entity_votes([s for s in shorts if s in by_surname])
-    gaz = gazetteer.load()
-    changes: dict[str, str] = {}
-    for short, tally in votes.items():
-        people_votes = tally[PERSON] / max(1, sum(tally.values()))
-        if gaz.is_country(short) or (gaz.get(short) is not None and people_votes <= 0.5):
-            continue
-        found = sorted(by_surname[short], reverse=True)
-        top, total = found[0][0], sum(n for n, _ in found)
-        if top >= 2 and top >= SURNAME_SHARE * total and name_key(found[0][1]) != short:
-            changes[short] = found[0][1]
-    return store.rekey_everywhere(changes, PERSON) if changes else set()
 
 
 def _masked(store: Store, batch: Sequence[tuple[int, str, str]]) -> list[tuple[str, str]]:

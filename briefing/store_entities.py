@@ -67,22 +67,31 @@ class EntityQueries(StoreBase):
                         touched |= {old, new}
         return touched
 
-    def people_named(self) -> list[tuple[str, int]]:
-        """(key, mentions) of every person entity of two or more words: what a surname alone
-        may stand for."""
+    def named_entities(self) -> list[tuple[str, str, str, int]]:
+        """(key, name, type, mentions) of every entity of two or more words: what a surname
+        or an acronym alone may stand for."""
         rows = self.db.execute(
-            "SELECT key, mentions FROM entities WHERE type = 'PERSON' AND instr(key, ' ') > 0"
+            "SELECT key, name, type, mentions FROM entities WHERE instr(key, ' ') > 0"
         )
-        return [(str(k), int(n)) for k, n in rows]
+        return [(str(k), str(n), str(t), int(c)) for k, n, t, c in rows]
 
-    def rekey_everywhere(self, changes: Mapping[str, str], entity_type: str) -> set[str]:
-        """old key -> new key in every story: a short form that stands for one full name."""
+    def entity_names(self, keys: Iterable[str]) -> dict[str, str]:
+        """key -> display name of the entities given."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(keys)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT key, name FROM entities WHERE key IN ({marks})", chunk)
+            found.update((str(k), str(n)) for k, n in rows)
+        return found
+
+    def rekey_everywhere(self, changes: Mapping[str, tuple[str, str]]) -> set[str]:
+        """old key -> (new key, type) in every story: a short form that stands for one name."""
         with self.transaction() as db:
-            for old, new in changes.items():
+            for old, (new, entity_type) in changes.items():
                 db.execute(
                     "UPDATE mentions SET key = ?, type = ? WHERE key = ?", (new, entity_type, old)
                 )
-        return set(changes) | set(changes.values())
+        return set(changes) | {new for new, _ in changes.values()}
 
     def save_mentions(
         self, batch: Sequence[tuple[int, Sequence[Mention]]], version: str

@@ -217,3 +217,33 @@ def test_a_surname_shared_evenly_or_a_country_is_not_resolved(
         ],
     )
     assert "smith" in found and found["jordan"][0] == PLACE
+
+
+def test_an_acronym_takes_the_dominant_expansion_store_wide(
+    store: Store, recognizer: Recognizer
+) -> None:
+    found = annotate(
+        store,
+        recognizer,
+        [
+            story(1, "The Democratic National Convention opens in Milwaukee"),
+            story(2, "Speakers at the Democratic National Convention are named"),
+            story(3, "DNC delegates vote remotely", feed="https://b.example/feed"),
+        ],
+    )
+    assert "dnc" not in found and found["democratic national convention"][1] == 3
+
+
+def test_an_acronym_two_names_share_evenly_stays(store: Store, recognizer: Recognizer) -> None:
+    found = annotate(
+        store,
+        recognizer,
+        [
+            story(1, "The Democratic National Convention opens in Milwaukee"),
+            story(2, "Speakers at the Democratic National Convention are named"),
+            story(3, "The Democratic National Committee raises funds in Ohio"),
+            story(4, "The Democratic National Committee names a new chair"),
+            story(5, "DNC delegates vote remotely", feed="https://b.example/feed"),
+        ],
+    )
+    assert "dnc" in found

@@ -22,6 +22,7 @@ CORE = [
     "briefing.entities",
     "briefing.entity_rules",
     "briefing.entity_kinds",
+    "briefing.identities",
     "briefing.gazetteer",
     "briefing.threads",
     "briefing.thread_naming",
