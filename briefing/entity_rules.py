@@ -11,9 +11,26 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-from briefing import entity_kinds, gazetteer
+from briefing import gazetteer
+from briefing.entity_kinds import (
+    LANDMARKS,
+    entrant,
+    expand_acronyms,
+    initials_match,
+    is_pair,
+    retype_kinds,
+    split_pair,
+)
+from briefing.entity_spans import (
+    ACRONYM,
+    INITIAL,
+    RECALL_POPULATION,
+    Segment,
+    Span,
+    major,
+    written,
+)
 from briefing.gazetteer import (
     REPORT_WORDS,
     SPORT_WORDS,
@@ -31,32 +48,9 @@ __all__ = ["Segment", "Span", "correct"]
 _KEEP = {"PERSON": PERSON, "ORG": ORG, "GPE": PLACE, "LOC": PLACE, "FAC": PLACE,
          "NORP": NORP, "EVENT": EVENT}  # fmt: skip
 _MAYBE = {"PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}  # kept only if the gazetteer says place
-_INITIAL = re.compile(r"^[A-Z]\.$")
-_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,7}$")
 _CITY_NOT_PERSON = 500_000  # a lone name of a city this size is read as the city
-_RECALL_POPULATION = 100_000  # an unlabelled town this size or larger is taken as a place
 _SCORE = re.compile(r"^\d{1,3}-\d{1,3}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}/\d{1,2}(/\d{2,4})?$")
-
-
-@dataclass(slots=True)
-class Segment:
-    """One text run through NER: a story's title or summary, or a benchmark document."""
-
-    words: list[str]  # after truecasing
-    raw: list[str]  # as written
-    spaces: list[bool]
-    ents: list[tuple[int, int, str]]  # spaCy's (start, end, label)
-    masked: frozenset[int] = frozenset()  # tokens inside share-button boilerplate
-
-
-@dataclass(slots=True)
-class Span:
-    seg: int
-    start: int
-    end: int
-    type: str  # one of ENTITY_TYPES, or "" while undecided
-    full: str = ""  # the full name, when this is a short form of it
 
 
 def _is_sports(segs: Sequence[Segment]) -> bool:
@@ -130,7 +124,7 @@ def _model_spans(segs: Sequence[Segment]) -> list[Span]:
                     continue
                 if etype in (PLACE, "") and e == end:
                     e = _hyphenated_place(gaz, seg, s, e)
-                cut = _place_cut(gaz, seg.words[s:e], _written(seg, s, e)) if etype != PERSON else 0
+                cut = _place_cut(gaz, seg.words[s:e], written(seg, s, e)) if etype != PERSON else 0
                 cut = cut or _case_cut(seg.raw[s:e])
                 for a, b in ((s, s + cut), (s + cut, e)) if cut else ((s, e),):
                     spans.append(Span(n, a, b, etype))
@@ -152,32 +146,22 @@ def _hyphenated_place(gaz: gazetteer.Gazetteer, seg: Segment, start: int, end: i
     """The end of a place the model cut at its hyphen ("Guinea" of "Guinea-Bissau")."""
     if (
         gazetteer.attached_hyphen(seg.words, seg.spaces, end)
-        and gaz.get(_written(seg, start, end + 2)) is not None
+        and gaz.get(written(seg, start, end + 2)) is not None
     ):
         return end + 2
     return end
 
 
-def _written(seg: Segment, start: int, end: int) -> str:
-    """Words start..end as written between them: "al-Assad", not "al - Assad"."""
-    gaps = (" " if space else "" for space in seg.spaces[start : end - 1])
-    words = seg.words[start:end]
-    return words[0] + "".join(gap + word for gap, word in zip(gaps, words[1:], strict=True))
-
-
-def _place_cut(gaz: gazetteer.Gazetteer, words: Sequence[str], written: str) -> int:
+def _place_cut(gaz: gazetteer.Gazetteer, words: Sequence[str], as_written: str) -> int:
     """Where a span of two well-known places run together splits, or 0 (never inside a
     place's own name, "Guinea-Bissau")."""
 
-    def major(name: Sequence[str]) -> bool:
-        place = gaz.get(" ".join(name))
-        return place is not None and (
-            place.kind != gazetteer.CITY or place.population >= _RECALL_POPULATION
-        )
+    def big(name: Sequence[str]) -> bool:
+        return major(gaz.get(" ".join(name)))
 
-    if len(words) < 2 or gaz.get(" ".join(words)) or gaz.get(written):
+    if len(words) < 2 or gaz.get(" ".join(words)) or gaz.get(as_written):
         return 0
-    return next((c for c in range(1, len(words)) if major(words[:c]) and major(words[c:])), 0)
+    return next((c for c in range(1, len(words)) if big(words[:c]) and big(words[c:])), 0)
 
 
 def correct(segs: Sequence[Segment]) -> list[Span]:
@@ -186,20 +170,20 @@ def correct(segs: Sequence[Segment]) -> list[Span]:
     spans = _model_spans(segs)
 
     def text(sp: Span) -> str:
-        return _written(segs[sp.seg], sp.start, sp.end)
+        return written(segs[sp.seg], sp.start, sp.end)
 
     fulls = [
         text(sp)
         for sp in spans
-        if sp.type == PERSON and sp.end - sp.start > 1 and not _pair(segs[sp.seg], sp)
+        if sp.type == PERSON and sp.end - sp.start > 1 and not is_pair(segs[sp.seg], sp)
     ]
-    spans = [part for sp in spans for part in _split_pair(segs[sp.seg], sp, fulls)]
+    spans = [part for sp in spans for part in split_pair(segs[sp.seg], sp, fulls)]
     for sp in spans:
         full = resolve_short_form(text(sp), fulls, leading=True)
         place = gaz.get(text(sp))
         if full is not None and not gaz.is_country(text(sp)):
             sp.type, sp.full = PERSON, full
-        elif _INITIAL.match(segs[sp.seg].words[sp.start]) and sp.end - sp.start == 2:
+        elif INITIAL.match(segs[sp.seg].words[sp.start]) and sp.end - sp.start == 2:
             sp.type = PERSON  # "K. Curran"
         elif sp.type == PERSON and place is not None and _is_venue(segs[sp.seg], sp):
             sp.type = PLACE  # "in Budapest", "TAVILDARA, Tajikistan 1996-08-30"
@@ -226,112 +210,12 @@ def correct(segs: Sequence[Segment]) -> list[Span]:
         tally = votes.get(fold(sp.full or text(sp)))
         if tally:
             sp.type = max(tally, key=lambda t: (tally[t], t == sp.type))
-    spans = _kinds(segs, [sp for sp in spans if sp.type])
-    _expand_acronyms(segs, spans)
-    return spans + _kinds(segs, _propagate(segs, spans, fulls, sports))
-
-
-def _pair(seg: Segment, sp: Span) -> bool:
-    """A span of two names joined by a hyphen: "Putin-Erdogan", "Jean-Luc"."""
-    return sp.end - sp.start == 3 and seg.words[sp.start + 1] in ("-", "‐")
-
-
-_MEETING = frozenset("summit talks meeting meetings deal call phone agreement accord pact".split())
-
-
-def _split_pair(seg: Segment, sp: Span, fulls: Sequence[str]) -> list[Span]:
-    """ "Putin-Erdogan" is two people: a hyphen between two surnames of the story's people,
-    or two names before a word of meeting ("summit", "talks"). "Jean-Luc" stays one."""
-    words = seg.words[sp.start : sp.end]
-    if sp.type not in (PERSON, "") or len(words) != 3 or words[1] not in ("-", "‐"):
-        return [sp]
-    left, right = words[0], words[2]
-    if not (left.istitle() and right.istitle() and len(left) > 2 and len(right) > 2):
-        return [sp]
-    known = [resolve_short_form(w, fulls, leading=True) for w in (left, right)]
-    after = seg.words[sp.end].lower() if sp.end < len(seg.words) else ""
-    if (None not in known and known[0] != known[1]) or after in _MEETING:
-        return [
-            Span(sp.seg, sp.start, sp.start + 1, PERSON),
-            Span(sp.seg, sp.end - 1, sp.end, PERSON),
-        ]
-    return [sp]
-
-
-def _kinds(segs: Sequence[Segment], spans: list[Span]) -> list[Span]:
-    """Diseases, their variants and capitalised common nouns dropped ("Covid-19", "the Delta
-    variant", "Man charged"); apps, armed groups, parties and names ending like an
-    organisation's are organisations, venues are places, "Brexit" is an event."""
-    kinds = entity_kinds
-    gaz = gazetteer.load()
-    words = {fold(w) for seg in segs for w in seg.words}
-    disease = any(kinds.is_disease(w) or w in kinds.DISEASE_AFTER for w in words)
-    out = []
     for sp in spans:
-        seg = segs[sp.seg]
-        name = fold(_written(seg, sp.start, sp.end)).replace(".", "")
-        after = seg.words[sp.end].lower() if sp.end < len(seg.words) else ""
-        if (
-            kinds.is_disease(name)
-            or after in kinds.DISEASE_AFTER
-            or name in kinds.COMMON
-            or (disease and name in kinds.VARIANTS)
-        ):
-            continue
-        last = name.split()[-1]
-        if name in kinds.EVENTS or (" " in name and last in kinds.EVENT_WORDS):
-            sp.type = EVENT
-        elif sp.type == PERSON and " " not in name and _demonym(gaz, name):
-            sp.type = NORP
-        elif sp.type in (PERSON, PLACE) and (
-            name in kinds.PLATFORMS or (kinds.org_by_name(name) and gaz.get(name) is None)
-        ):
-            sp.type = ORG
-        elif sp.type == PERSON and " " in name and last in kinds.VENUE_WORDS:
-            sp.type = PLACE
-        out.append(sp)
-    return out
-
-
-def _demonym(gaz: gazetteer.Gazetteer, word: str) -> bool:
-    """ "rwandan", "kenyan", "nigerian", "mexican": a people named after a country."""
-    for cut in (1, 2, 3):
-        base = word[:-cut]
-        if word.endswith(("n", "an", "ian")[cut - 1]) and any(
-            gaz.is_country(base + end) for end in ("", "a", "o")
-        ):
-            return True
-    return False
-
-
-def _initials_match(acronym: str, words: Sequence[str]) -> bool:
-    """ "DOH" of "Department of Health", "KDP" of "Kurdistan Democratic Party"."""
-    letters = acronym.upper()
-    every = "".join(w[0] for w in words if w[:1].isalpha()).upper()
-    capital = "".join(w[0] for w in words if w[:1].isupper())
-    return len(letters) >= 2 and letters in (every, capital)
-
-
-def _expand_acronyms(segs: Sequence[Segment], spans: list[Span]) -> None:
-    """An acronym the story defines in brackets ("Department of Health (DOH)") is its
-    expansion wherever the story uses it: one entity, not two."""
-    ends = {(sp.seg, sp.end): sp for sp in spans}
-    defined: dict[str, tuple[str, str]] = {}
-    for n, seg in enumerate(segs):
-        for i, word in enumerate(seg.words[1:-2], 1):
-            before = ends.get((n, i))
-            if (
-                before is not None
-                and word == "("
-                and seg.words[i + 2] == ")"
-                and _ACRONYM.match(seg.words[i + 1])
-                and _initials_match(seg.words[i + 1], seg.raw[before.start : before.end])
-            ):
-                defined[seg.words[i + 1]] = (before.type, _written(seg, before.start, i))
-    for sp in spans:
-        words = segs[sp.seg].words[sp.start : sp.end]
-        if len(words) == 1 and words[0] in defined and sp.type != PERSON:
-            sp.type, sp.full = defined[words[0]]
+        if sp.type != PERSON and entrant(gaz, segs[sp.seg], sp.start, sp.end):
+            sp.type = PERSON  # "Scott Draper (Australia) beat ..."
+    spans = retype_kinds(segs, [sp for sp in spans if sp.type])
+    expand_acronyms(segs, spans)
+    return spans + retype_kinds(segs, _propagate(segs, spans, fulls, sports))
 
 
 def _propagate(
@@ -353,9 +237,9 @@ def _propagate(
         for i, word in enumerate(seg.words[2:-1], 2):
             before = ends.get((n, i - 1))
             bracketed = seg.words[i - 1] == "(" and seg.words[i + 1] == ")"
-            if bracketed and _ACRONYM.match(word) and before and before.type != PERSON:
-                expanded = _initials_match(word, seg.raw[before.start : before.end])
-                full = _written(seg, before.start, before.end) if expanded else ""
+            if bracketed and ACRONYM.match(word) and before and before.type != PERSON:
+                expanded = initials_match(word, seg.raw[before.start : before.end])
+                full = written(seg, before.start, before.end) if expanded else ""
                 known.setdefault((word,), (before.type, full))
     found: list[Span] = []
     for n, seg in enumerate(segs):
@@ -390,8 +274,11 @@ def _match(
 
     if not free[i] or not words[i][:1].isupper() or loose(i - 1):
         return None
-    if _INITIAL.match(words[i]) and i + 1 < len(words) and free[i + 1] and words[i + 1].istitle():
+    if INITIAL.match(words[i]) and i + 1 < len(words) and free[i + 1] and words[i + 1].istitle():
         return (2, PERSON, "") if not loose(i + 2) else None
+    for size in (3, 2):
+        if all(free[i : i + size]) and entrant(gaz, seg, i, i + size):
+            return (size, PERSON, "")
     for size in (4, 3, 2, 1):
         name = tuple(words[i : i + size])
         if len(name) < size or not all(free[i : i + size]) or loose(i + size):
@@ -400,7 +287,7 @@ def _match(
             continue
         if name in known:
             return (size, *known[name])
-        if fold(" ".join(name)) in entity_kinds.LANDMARKS:
+        if fold(" ".join(name)) in LANDMARKS:
             return (size, PLACE, "")
         place = gaz.get(" ".join(name))
         if place is None or name[0].lower() in REPORT_WORDS:
@@ -411,7 +298,7 @@ def _match(
             venue and _dateline(seg, span)
         ):
             return (size, PLACE, "")
-        if place.kind == gazetteer.REGION or place.population >= _RECALL_POPULATION:
+        if place.kind == gazetteer.REGION or place.population >= RECALL_POPULATION:
             return (size, _retype(PLACE, place, sports, venue), "")
     return None
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from briefing.entity_kinds import ALIASES, singular
+from briefing.aliases import ALIASES, singular
 from briefing.models import ENTITY_TYPES
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "entities" / "places.tsv"

@@ -247,3 +247,33 @@ def test_an_acronym_two_names_share_evenly_stays(store: Store, recognizer: Recog
         ],
     )
     assert "dnc" in found
+
+
+# ---------------------------------------------------------------- results lists and wires
+
+
+def test_a_name_before_a_bracketed_country_is_a_person(recognizer: Recognizer) -> None:
+    title = "Results of the women's singles"
+    summary = "Ines Gorrochategui (Argentina) beat Guy Forget (France) 6-3 6-4."
+    found = named(one(recognizer, title, summary), title, summary)
+    assert found["Ines Gorrochategui"] == {PERSON} and found["Guy Forget"] == {PERSON}
+    assert found["Argentina"] == {PLACE}
+    club = "Rapid Vienna (Austria) beat Celtic Glasgow (Scotland) 2-0."
+    assert PERSON not in named(one(recognizer, "", club), "", club).get("Celtic Glasgow", set())
+
+
+def test_all_caps_place_names_stay_whole_and_bylines_part_from_datelines(
+    recognizer: Recognizer,
+) -> None:
+    title = "STOCKS RALLY IN NEW YORK AS RATES FALL"
+    found = named(one(recognizer, title), title, "")
+    assert found.get("NEW YORK") == {PLACE}
+    summary = "Larry Fine NEW YORK 1996-08-30 Shares rose on Wall Street on Friday."
+    found = named(one(recognizer, "Shares rise", summary), "Shares rise", summary)
+    assert found.get("Larry Fine") == {PERSON} and found.get("Wall Street") == {PLACE}
+
+
+def test_competitions_are_events(recognizer: Recognizer) -> None:
+    title = "Spain and the United States open the 1997 Fed Cup on the road"
+    found = named(one(recognizer, title), title, "")
+    assert found.get("Fed Cup", {EVENT}) == {EVENT} and found["Spain"] == {PLACE}

@@ -23,6 +23,8 @@ CORE = [
     "briefing.entity_rules",
     "briefing.entity_kinds",
     "briefing.identities",
+    "briefing.aliases",
+    "briefing.entity_spans",
     "briefing.gazetteer",
     "briefing.threads",
     "briefing.thread_naming",
