@@ -109,12 +109,23 @@ def _first_is_boiler(segment: str, boiler: frozenset[str]) -> bool:
 def mask(text: str, boiler: frozenset[str] = frozenset()) -> str:
     """``strip``'s choice made in place: boilerplate segments, links and hashtags become spaces,
     so what remains keeps its offsets into the text the feed sent (entity mentions index it)."""
+    return _blank(text, _cuts(text, boiler))
+
+
+def kept(text: str, boiler: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """(start, end) of the runs of text that ``mask`` keeps, trimmed of spaces: what a reader
+    shows of the story, as offsets into the text the feed sent."""
+    masked = mask(text, boiler)
+    return [m.span() for m in re.finditer(r"\S(?:.*\S)?", masked)]
+
+
+def _cuts(text: str, boiler: frozenset[str]) -> list[tuple[int, int]]:
     cut = [m.span() for m in _NOISE.finditer(text)]
     for n, (start, end) in enumerate(_segment_spans(text)):
         segment = text[start:end]
         if _first_is_boiler(segment, boiler) if n == 0 else _boiler(segment, boiler):
             cut.append((start, end))
-    return _blank(text, cut)
+    return cut
 
 
 def mask_title(title: str, boiler: frozenset[str]) -> str:

@@ -169,20 +169,15 @@ def thread_item(
     boiler: frozenset[str] | None = None,
 ) -> ThreadItem:
     """A story as the thread engine reads it. With ``boiler`` (its feed's repeated segments),
-    title and summary lose what the feed repeats, and entities named only there are dropped."""
+    title and summary lose what the feed repeats (its entities were recognised without it)."""
     from briefing import boilerplate
     from briefing.entities import lede
     from briefing.threads import ThreadItem
-    from briefing.threads_text import tokens
 
     title, summary = story.title, lede(story.summary, THREAD_CHARS)
     if boiler is not None:
         title = boilerplate.strip_title(title, boiler)
-        stripped = boilerplate.strip(summary, boiler)
-        if stripped != summary or title != story.title:
-            present = set(tokens(f"{title} {stripped}"))
-            ents = [e for e in ents if present.intersection(tokens(e[2]))]
-        summary = stripped
+        summary = boilerplate.strip(summary, boiler)
     keys = tuple(dict.fromkeys(f"{etype.lower()}:{key}" for key, etype, _ in ents))
     names = tuple(dict.fromkeys((f"{etype.lower()}:{key}", name) for key, etype, name in ents))
     return ThreadItem(
