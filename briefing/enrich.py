@@ -90,11 +90,12 @@ def annotate(
     except entities.ModelMissing as exc:
         return [f"entities skipped: {exc}"]
     touched: set[str] = set()
+    boiler: dict[str, frozenset[str]] = {}
     done = 0
     # Only the lede of each summary: the time and memory a story costs are bounded, whatever
     # its length (450 items of 20,000 characters took 9 minutes and 3 GB whole).
     while batch := store.unannotated(version, ANNOTATE_BATCH, chars=entities.NER_CHARS):
-        found = rec.annotate(_masked(store, batch))
+        found = rec.annotate(_masked(store, batch, boiler))
         touched |= store.save_mentions(
             [(b[0], m) for b, m in zip(batch, found, strict=True)], version
         )
@@ -116,17 +117,21 @@ def annotate(
     return []
 
 
-def _masked(store: Store, batch: Sequence[tuple[int, str, str]]) -> list[tuple[str, str]]:
+def _masked(
+    store: Store, batch: Sequence[tuple[int, str, str]], boiler: dict[str, frozenset[str]]
+) -> list[tuple[str, str]]:
     """Each story's title and summary lede with what its feed repeats under its items (and
-    footers, links, hashtags) blanked out, offsets unchanged: boilerplate names no entity."""
+    footers, links, hashtags) blanked out, offsets unchanged: boilerplate names no entity.
+    ``boiler`` caches each feed's repeats over one annotation run (its batches)."""
     from briefing import boilerplate
     from briefing.entities import lede
 
     feeds = store.feeds_of([rowid for rowid, _, _ in batch])
     texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for rowid, title, summary in batch:
-        texts[feeds.get(rowid, "")].append((title, summary))
-    boiler = feed_repeats(store, texts)
+        if feeds.get(rowid, "") not in boiler:
+            texts[feeds.get(rowid, "")].append((title, summary))
+    boiler.update(feed_repeats(store, texts))
     out = []
     for rowid, title, summary in batch:
         found = boiler.get(feeds.get(rowid, ""), frozenset())

@@ -39,12 +39,10 @@ EVENTS = frozenset("brexit megxit olympic olympics paralympics wimbledon".split(
 # The last word of a competition's name: "Fed Cup", "PGA Tour", "Hong Kong Open".
 EVENT_WORDS = frozenset(
     "cup tour open championship championships games prix series trophy olympics bowl "
-    "league marathon".split()
+    "marathon".split()  # not "league": the Arab League and the Awami League are bodies
 )
 # The last word of a building or venue: "Manchester Arena" is a place, not a person.
-VENUE_WORDS = frozenset(
-    "arena stadium airport station square bridge hospital park palace tower prison".split()
-)
+VENUE_WORDS = frozenset("arena stadium airport station square hospital palace tower prison".split())
 # Places of the news that the gazetteer (countries, regions, towns) does not hold.
 LANDMARKS = frozenset(
     [
@@ -72,7 +70,7 @@ ORG_WORDS = frozenset(
     "party army front brigade brigades militia movement forces association federation "
     "council committee commission ministry department agency institute university college "
     "company corporation corp inc ltd plc group organisation organization foundation "
-    "authority board court police club fund society".split()
+    "authority board police club fund society".split()  # not "court": Margaret Court
 )
 
 
