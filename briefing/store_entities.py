@@ -32,6 +32,18 @@ class EntityQueries(StoreBase):
         )
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
+    def feeds_of(self, rowids: Sequence[int]) -> dict[int, str]:
+        """rowid -> feed url, for the stories given."""
+        found: dict[int, str] = {}
+        for i in range(0, len(rowids), 500):
+            chunk = list(rowids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT rowid, feed_url FROM stories WHERE rowid IN ({marks})", chunk
+            )
+            found.update((int(r[0]), str(r[1])) for r in rows)
+        return found
+
     def count_unannotated(self, version: str) -> int:
         row = self.db.execute("SELECT count(*) FROM stories WHERE annotated != ?", (version,))
         return int(row.fetchone()[0])
@@ -54,6 +66,32 @@ class EntityQueries(StoreBase):
                     if cursor.rowcount:
                         touched |= {old, new}
         return touched
+
+    def named_entities(self) -> list[tuple[str, str, str, int]]:
+        """(key, name, type, mentions) of every entity of two or more words: what a surname
+        or an acronym alone may stand for."""
+        rows = self.db.execute(
+            "SELECT key, name, type, mentions FROM entities WHERE instr(key, ' ') > 0"
+        )
+        return [(str(k), str(n), str(t), int(c)) for k, n, t, c in rows]
+
+    def entity_names(self, keys: Iterable[str]) -> dict[str, str]:
+        """key -> display name of the entities given."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(keys)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT key, name FROM entities WHERE key IN ({marks})", chunk)
+            found.update((str(k), str(n)) for k, n in rows)
+        return found
+
+    def rekey_everywhere(self, changes: Mapping[str, tuple[str, str]]) -> set[str]:
+        """old key -> (new key, type) in every story: a short form that stands for one name."""
+        with self.transaction() as db:
+            for old, (new, entity_type) in changes.items():
+                db.execute(
+                    "UPDATE mentions SET key = ?, type = ? WHERE key = ?", (new, entity_type, old)
+                )
+        return set(changes) | {new for new, _ in changes.values()}
 
     def save_mentions(
         self, batch: Sequence[tuple[int, Sequence[Mention]]], version: str
@@ -104,10 +142,16 @@ class EntityQueries(StoreBase):
                 counts.setdefault(str(key), Counter())[str(value)] = int(n)
         return counts
 
-    def upsert_entities(self, rows: Mapping[str, tuple[str, str]]) -> None:
+    def upsert_entities(
+        self, rows: Mapping[str, tuple[str, str]], gone: Iterable[str] = ()
+    ) -> None:
         """key -> (display name, voted type); counts come from entity_counts (kept by the
-        mentions triggers)."""
+        mentions triggers). Keys in ``gone`` lost their mentions: their rows are deleted."""
         with self.transaction() as db:
+            db.executemany(
+                "DELETE FROM entities WHERE key = ? AND key NOT IN (SELECT key FROM entity_counts)",
+                [(k,) for k in gone],
+            )
             for key, (name, etype) in rows.items():
                 db.execute(
                     """

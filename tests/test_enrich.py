@@ -28,7 +28,8 @@ def long_items(n: int, chars: int = 20_000) -> bytes:
                 "title": f"Long story {i}",
                 "link": f"http://example.org/long/{i}",
                 "guid": f"long-{i}",
-                "description": f"Angela Merkel arrived in Berlin on day {i}. {body} "
+                # each lede its own: one repeated under every item is the feed's boilerplate
+                "description": f"Angela Merkel arrived in Berlin {'very ' * i}late. {body} "
                 "Later Emmanuel Macron spoke.",
                 "pubDate": f"Mon, 16 Nov 2026 10:{i:02d}:00 GMT",
             }

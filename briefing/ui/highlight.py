@@ -39,6 +39,22 @@ def highlight(text: str, mentions: Sequence[Mention], field: str, base: str = ""
     return content
 
 
+def highlight_kept(
+    text: str, mentions: Sequence[Mention], field: str, runs: Sequence[tuple[int, int]]
+) -> Content:
+    """``highlight`` of only the runs of text given (the story without its feed's
+    boilerplate), joined by a line break where one was cut and a space elsewhere."""
+    content = highlight(text, mentions, field)
+    if not runs or content.plain != text:
+        return content
+    parts: list[Content] = []
+    for n, (start, end) in enumerate(runs):
+        if n:
+            parts.append(Content("\n\n" if "\n" in text[runs[n - 1][1] : start] else " "))
+        parts.append(content[start:end])
+    return Content("").join(parts)
+
+
 def legend() -> Content:
     """'■ people ■ places ■ organisations ■ groups/events' in the highlight colours."""
     parts: list[Content | tuple[str, str]] = []

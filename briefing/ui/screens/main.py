@@ -194,7 +194,10 @@ class MainScreen(Screen[None]):
             panel.show([("This thread", self.thread_entities)])
             return
         copies = self.query_one(StoryList).copies.get(story.id, [])
-        reader.show(story, store.story_mentions(story.id), copies, store.article(story.id))
+        from briefing.enrich import feed_repeats  # what its feed repeats: not the story's
+
+        boiler = feed_repeats(store, {story.feed_url: []}).get(story.feed_url, frozenset())
+        reader.show(story, store.story_mentions(story.id), copies, store.article(story.id), boiler)
         panel.show(
             [
                 ("This story", store.top_entities(story_id=story.id, limit=40)),

@@ -15,10 +15,11 @@ from textual.notifications import SeverityLevel
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from briefing import boilerplate
 from briefing.models import Mention, Story
 from briefing.safety import clean_line
 from briefing.store_articles import Article
-from briefing.ui.highlight import highlight, legend
+from briefing.ui.highlight import highlight, highlight_kept, legend
 from briefing.ui.messages import FullTextDone
 from briefing.ui.render import reader_meta
 
@@ -56,8 +57,10 @@ class Reader(VerticalScroll):
         mentions: Sequence[Mention] = (),
         copies: Sequence[Story] = (),
         article: Article | None = None,
+        boiler: frozenset[str] = frozenset(),
     ) -> None:
-        """The story; with a fetched article (x), its full text replaces the feed's summary."""
+        """The story; with a fetched article (x), its full text replaces the feed's summary.
+        ``boiler``: what the story's feed repeats under its items, left out of the summary."""
         self.story = story
         title = self.query_one("#reader-title", Static)
         meta = self.query_one("#reader-meta", Static)
@@ -84,8 +87,8 @@ class Reader(VerticalScroll):
             note.update(Text(f"{'▤ ' if article.ok else '⚠ '}{article.message}", style=style))
         if article is not None and article.ok:
             body.update(highlight(article.text, mentions, "article"))
-        elif story.summary:
-            body.update(highlight(story.summary, mentions, "summary"))
+        elif story.summary and (runs := boilerplate.kept(story.summary, boiler)):
+            body.update(highlight_kept(story.summary, mentions, "summary", runs))
         else:
             empty = "(no text in the feed for this story: x fetches the full text, o opens it)"
             body.update(Content.styled(empty, "dim"))
