@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from briefing import boilerplate
-from briefing.enrich import thread_item, thread_time, time_cap
+from briefing.enrich import THREAD_CHARS, thread_item, thread_time, time_cap
+from briefing.entities import lede
 from briefing.models import Feed, Story
 from briefing.parse import parse_feed
 from briefing.threads import ThreadEngine, ThreadItem, ThreadModel
@@ -44,12 +45,23 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+ENTITY_MODULES = (
+    "entities",
+    "entity_rules",
+    "entity_kinds",
+    "entity_spans",
+    "aliases",
+    "gazetteer",
+)
+
+
 def annotate(texts: list[tuple[str, str]]) -> list[list[tuple[str, str, str]]]:
     """(key, type, name) entities per (title, summary), as the store lists them; cached."""
     from briefing import entities
 
     digest = hashlib.sha256(entities.model_version().encode())
-    digest.update(Path(entities.__file__).read_bytes())
+    for name in ENTITY_MODULES:  # a rule changed in any of them changes what is found
+        digest.update((Path(entities.__file__).parent / f"{name}.py").read_bytes())
     for title, summary in texts:
         digest.update(f"{title}\x00{summary}\x01".encode())
     cache = Path(tempfile.gettempdir()) / f"briefing-thread-ents-{digest.hexdigest()[:16]}.json"
@@ -62,16 +74,27 @@ def annotate(texts: list[tuple[str, str]]) -> list[list[tuple[str, str, str]]]:
 
 
 def _rows(stories: list[Story], labels: dict[str, str]) -> list[Row]:
-    """Engine items as enrich.thread makes them: each feed's boilerplate stripped, times
-    capped, then in threading order."""
-    ents = annotate([(s.title, s.summary) for s in stories])
+    """Engine items as enrich makes them: entities recognised with each feed's boilerplate
+    blanked out (enrich.annotate), the boilerplate stripped, times capped, then in threading
+    order."""
     by_feed: dict[str, list[Story]] = {}
     for story in stories:
         by_feed.setdefault(story.feed_url, []).append(story)
     boiler = {
-        url: boilerplate.repeated([s.summary for s in feed], [s.title for s in feed])
+        url: boilerplate.repeated(
+            [lede(s.summary, THREAD_CHARS) for s in feed], [s.title for s in feed]
+        )
         for url, feed in by_feed.items()
     }
+    ents = annotate(
+        [
+            (
+                boilerplate.mask_title(s.title, boiler[s.feed_url]),
+                boilerplate.mask(lede(s.summary), boiler[s.feed_url]),
+            )
+            for s in stories
+        ]
+    )
     cap = time_cap([thread_time(s) for s in stories], timedelta(days=3))
     rows = [
         Row(

@@ -210,6 +210,7 @@ def main() -> None:
     parser.add_argument("--realfeeds", type=Path, help="the extracted real-feeds folder")
     parser.add_argument("--uci-pairs", action="store_true", help="train on UCI pairs too")
     parser.add_argument("--no-loo", action="store_true")
+    parser.add_argument("--loo-only", action="store_true", help="leave-one-day-out figures only")
     parser.add_argument("--no-stream", action="store_true", help="leave the August stream out")
     parser.add_argument("--dry-run", action="store_true", help="do not write the model file")
     args = parser.parse_args()
@@ -236,6 +237,8 @@ def main() -> None:
         for key in ("pairwise_f1", "bcubed_f1"):
             print(f"loo_realfeeds_{key}: {sum(h[key] for h in held) / len(held):.4f}")
 
+    if args.loo_only:
+        return
     model = train(sets, args.uci_pairs)
     print("pair:", dict(zip(PAIR_FEATURES, model.pair.weights, strict=True)), model.pair.bias)
     thread = dict(zip(THREAD_FEATURES, model.thread.weights, strict=True))

@@ -39,7 +39,7 @@ def initials(name: str) -> set[str]:
 
 def resolve_short_forms(store: Store, keys: set[str]) -> set[str]:
     """Re-key surnames and acronyms among (or standing for) ``keys``; the keys touched."""
-    named = store.named_entities()
+    named = store.named_entities(MIN_MENTIONS)
     surnames: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     acronyms: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for key, name, etype, mentions in named:

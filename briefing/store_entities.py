@@ -67,11 +67,14 @@ class EntityQueries(StoreBase):
                         touched |= {old, new}
         return touched
 
-    def named_entities(self) -> list[tuple[str, str, str, int]]:
-        """(key, name, type, mentions) of every entity of two or more words: what a surname
-        or an acronym alone may stand for."""
+    def named_entities(self, min_mentions: int = 2) -> list[tuple[str, str, str, int]]:
+        """(key, name, type, mentions) of the entities of two or more words mentioned at least
+        ``min_mentions`` times: what a surname or an acronym alone may stand for (names seen
+        once never take one, and a big store holds far more of them than of the rest)."""
         rows = self.db.execute(
-            "SELECT key, name, type, mentions FROM entities WHERE instr(key, ' ') > 0"
+            "SELECT key, name, type, mentions FROM entities "
+            "WHERE mentions >= ? AND instr(key, ' ') > 0",
+            (min_mentions,),
         )
         return [(str(k), str(n), str(t), int(c)) for k, n, t, c in rows]
 
