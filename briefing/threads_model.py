@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,10 @@ class LinearModel:
     bias: float
 
     def probability(self, features: Sequence[float]) -> float:
-        z = self.bias + math.fsum(w * f for w, f in zip(self.weights, features, strict=True))
+        if len(features) != len(self.weights):
+            raise ValueError(f"{len(features)} features for {len(self.weights)} weights")
+        # fsum is exact whatever the order: map is only a faster way to the same sum.
+        z = self.bias + math.fsum(map(operator.mul, self.weights, features))
         if z < -60.0:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
