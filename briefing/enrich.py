@@ -88,6 +88,7 @@ def _load_once(rec: Recognizer) -> None:
     what exists now in the permanent generation, so collections only see the ingest's garbage.
     """
     global _frozen
+    wait_preload()  # one load at a time: a refresh may have started one ahead (preload)
     rec.load()
     if not _frozen:
         from briefing import gazetteer
@@ -113,7 +114,6 @@ def annotate(
     if not total:
         return []
     rec = recognizer or shared_recognizer()
-    wait_preload()  # one load at a time: the refresh may have started it already
     try:
         _load_once(rec)
     except entities.ModelMissing as exc:

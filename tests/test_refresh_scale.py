@@ -1,0 +1,145 @@
+"""What keeps a refresh's cost off the store's history and off one big feed: the queries that
+find a feed's latest stories and the stories to annotate go through indexes, a big body is
+parsed in a worker process, and spaCy starts loading while the other feeds are fetched."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from briefing import enrich, parsers
+from briefing.config import Config, Settings
+from briefing.models import Feed, Story
+from briefing.pipeline import refresh
+from briefing.store import Store
+from tests.conftest import LoopbackServer, items, rss
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def story(n: int, feed: str = "a") -> Story:
+    return Story(
+        id=f"{feed}{n}",
+        feed_url=f"https://{feed}.example/feed",
+        source=feed.upper(),
+        title=f"Title {n}",
+        link=f"https://{feed}.example/{n}",
+        summary=f"Summary {n}",
+        published=T0 + timedelta(minutes=n),
+        first_seen=T0 + timedelta(minutes=n),
+    )
+
+
+def plan(store: Store, sql: str, args: tuple[object, ...]) -> str:
+    return " | ".join(str(r[-1]) for r in store.db.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+
+
+def test_a_feeds_latest_stories_are_read_through_its_index_in_rowid_order(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "s.db") as store:
+        store.add_stories([story(n, "ab"[n % 2]) for n in range(60)])
+        found = store.recent_texts(["https://a.example/feed", "https://c.example/feed"], 5)
+        steps = plan(
+            store,
+            "SELECT title, summary FROM stories WHERE feed_url = ? ORDER BY rowid DESC LIMIT ?",
+            ("https://a.example/feed", 5),
+        )
+    assert [title for title, _ in found["https://a.example/feed"]] == [
+        f"Title {n}" for n in (58, 56, 54, 52, 50)
+    ]
+    assert found["https://c.example/feed"] == []
+    assert "stories_feed" in steps and "TEMP B-TREE" not in steps, steps
+
+
+def test_stories_to_annotate_come_in_rowid_order_from_the_first_one_not_annotated(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "s.db") as store:
+        store.add_stories([story(n) for n in range(30)])
+        # Annotated by v2 except three: one never annotated, two by an older model.
+        store.db.execute("UPDATE stories SET annotated = 'v2' WHERE rowid NOT IN (4, 17, 25)")
+        store.db.execute("UPDATE stories SET annotated = 'v1' WHERE rowid IN (17, 25)")
+        store.db.commit()
+        assert store.count_unannotated("v2") == 3
+        assert [r[0] for r in store.unannotated("v2", 2)] == [4, 17]
+        assert [(r[0], r[2]) for r in store.unannotated("v2", 10, chars=3)] == [
+            (4, "Sum"),
+            (17, "Sum"),
+            (25, "Sum"),
+        ]
+        assert store.count_unannotated("v1") == 28
+        assert [r[0] for r in store.unannotated("v1", 3)] == [1, 2, 3]
+        store.db.execute("UPDATE stories SET annotated = 'v2'")
+        assert store.count_unannotated("v2") == 0 and store.unannotated("v2") == []
+        steps = plan(
+            store, "SELECT count(*) FROM stories WHERE annotated < ? OR annotated > ?", ("x", "x")
+        )
+    assert "SCAN stories" not in steps and "stories_annotated" in steps, steps
+
+
+def test_a_big_body_is_parsed_in_a_worker_process_a_small_one_on_the_thread() -> None:
+    assert isinstance(parsers.executor_for(1, 1000), ThreadPoolExecutor)
+    assert isinstance(parsers.executor_for(1, parsers.BIG_BODY), ProcessPoolExecutor)
+
+
+async def test_a_big_feed_beside_small_ones_is_stored_whole(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    long = "Word " * 4_000  # 20,000 characters an item: 120 items are a body over 2 MB
+    body = rss(
+        [
+            {
+                "title": f"Long {i}",
+                "guid": f"long-{i}",
+                "description": long,
+                "pubDate": "Mon, 16 Nov 2026 10:00:00 GMT",
+            }
+            for i in range(120)
+        ]
+    )
+    assert len(body) > parsers.BIG_BODY
+    server.reply("/long", body)
+    server.reply("/small", rss(items("small", 3)))
+    feeds = tuple(Feed(name=p, url=server.url(f"/{p}")) for p in ("long", "small"))
+    db = tmp_path / "s.db"
+    report = await refresh(Config(feeds=feeds, settings=Settings(store=db)), db, enrich=False)
+    assert sorted(f.status for f in report.feeds) == ["ok, 120 new", "ok, 3 new"]
+    with Store(db) as store:
+        stored = store.stories(limit=1000)
+    assert len(stored) == 123
+    assert {len(s.summary) for s in stored if s.title.startswith("Long")} == {len(long.strip())}
+
+
+def test_preload_starts_one_load_and_wait_returns_once_it_is_done() -> None:
+    enrich.preload()
+    enrich.preload()  # at most one thread, ever
+    first = enrich._preloading
+    enrich.wait_preload()
+    assert first is None or not first.is_alive()
+    assert enrich._preloading is first
+    enrich.wait_preload()  # nothing to wait for
+
+
+def test_words_are_the_same_however_often_they_are_asked_for() -> None:
+    from briefing.threads_text import words
+
+    text = "The US envoy's talks in Sochi: Erdoğan and Erdogan's deal. U.S. ports"
+    first = words(text)
+    assert first == [
+        ("", "The"),
+        ("usa", "US"),
+        ("envoy", "envoy"),
+        ("talk", "talks"),
+        ("", "in"),
+        ("sochi", "Sochi"),
+        ("erdogan", "Erdoğan"),
+        ("", "and"),
+        ("erdogan", "Erdogan"),
+        ("deal", "deal"),
+        ("usa", "U.S"),
+        ("port", "ports"),
+    ]
+    again = words(text)
+    assert again == first and again is not first  # a new list: callers may change theirs
