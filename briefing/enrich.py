@@ -248,7 +248,6 @@ def thread(
     members = store.active_members(since=start)
     ents = store.entity_keys([rowid for rowid, _ in members + pending])
     boiler = feed_boilerplate(store, [s for _, s in members + pending])
-    df, n_docs = store.doc_freq()
     items: dict[int, list[ThreadItem]] = defaultdict(list)
     warm = []
     for rowid, story in members:
@@ -256,11 +255,14 @@ def thread(
         assert story.thread_id is not None
         warm.append((item, story.thread_id))
         items[story.thread_id].append(item)
-    engine.warm(warm, df, n_docs)
     todo = [
         (story, thread_item(story, ents.get(rowid, ()), cap, boiler[story.feed_url]))
         for rowid, story in pending
     ]
+    # The df of the terms these stories have, not the whole table: nothing else is looked up.
+    terms = thread_terms([item for item, _ in warm] + [item for _, item in todo])
+    df, n_docs = store.doc_freq(terms)
+    engine.warm(warm, df, n_docs)
     engine.observe(item for _, item in todo)
     rows: list[tuple[str, int, str | None]] = []
     scores: dict[str, float] = {}  # the join probability of each, for the why view
@@ -288,12 +290,28 @@ def thread(
         touched.discard(gone)
         touched.add(keep)
         log.info("merged thread %s into %s", gone, keep)
-    df, n_docs = store.doc_freq()
+    df, n_docs = store.doc_freq(terms)  # as saved since, for the names
     store.set_thread_names(
         {tid: thread_name(items[tid], df, n_docs) for tid in touched if items[tid]}
     )
     resolve_short_names(store, {tid: items[tid] for tid in touched})
     return []
+
+
+def thread_terms(items: Sequence[ThreadItem]) -> set[str]:
+    """Every key the thread engine and the namer count or weigh for these stories: what
+    threads_doc.Doc.all_keys gives (words, bigrams, entities), computed the same way."""
+    from briefing.threads_text import bigrams, entity_key, words
+
+    terms: set[str] = set()
+    for item in items:
+        title, summary = words(item.title), words(item.summary)
+        terms.update(k for k, _ in title if k)
+        terms.update(k for k, _ in summary if k)
+        terms.update(bigrams(title))
+        terms.update(bigrams(summary))
+        terms.update(entity_key(e) for e in item.entities)
+    return terms
 
 
 def resolve_short_names(store: Store, threads: dict[int, list[ThreadItem]]) -> None:

@@ -143,3 +143,50 @@ def test_words_are_the_same_however_often_they_are_asked_for() -> None:
     ]
     again = words(text)
     assert again == first and again is not first  # a new list: callers may change theirs
+
+
+def test_thread_terms_are_every_key_the_engine_counts() -> None:
+    # The thread stage loads the df of these terms only: a key the engine counts but this
+    # misses would weigh as unseen, so the two must stay the same set.
+    from briefing.threads_doc import Doc, ThreadItem
+
+    items = [
+        ThreadItem(
+            story_id=f"s{n}",
+            title=title,
+            summary=summary,
+            source="A",
+            link=f"https://a.example/{n}",
+            published=T0,
+            entities=ents,
+        )
+        for n, (title, summary, ents) in enumerate(
+            [
+                ("Erdoğan meets Putin in Sochi", "The deal on Idlib's ceasefire holds.", ()),
+                ("US port strike: talks resume", "", ("org:ilwu", "place:los angeles")),
+                ("Markets", "Stocks fell 3% on Monday in New York.", ("place:new york",)),
+            ]
+        )
+    ]
+    assert enrich.thread_terms(items) == {k for item in items for k in Doc(item).all_keys()}
+
+
+async def test_threading_reads_the_df_of_its_stories_terms_only(tmp_path: Path) -> None:
+    from briefing.threads_text import ENTITY_PREFIX
+
+    with Store(tmp_path / "s.db") as store:
+        store.add_stories([replace_summary(story(n), f"Port strike, day {n}") for n in range(5)])
+        store.db.execute("INSERT INTO term_df(term, df) VALUES ('unrelated', 7), ('port', 3)")
+        store.db.commit()
+        df, _ = store.doc_freq({"port", "unrelated", "missing", ENTITY_PREFIX + "place:x"})
+        assert df == {"port": 3, "unrelated": 7}
+        enrich.thread(store, lambda _p: None)
+        assert all(s.thread_id is not None for s in store.stories(limit=10))
+        full, n_docs = store.doc_freq()
+    assert full["unrelated"] == 7 and full["port"] >= 3 and n_docs == 5
+
+
+def replace_summary(s: Story, summary: str) -> Story:
+    from dataclasses import replace
+
+    return replace(s, summary=summary)
