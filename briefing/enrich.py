@@ -34,6 +34,7 @@ BOILERPLATE_SAMPLE = 40  # a feed's items compared to find what it repeats under
 # folded, counted and named over every member), and 450 items of 20,000 characters took
 # minutes. Most of ECB+'s full-text articles (p90 3,563 characters) fit whole.
 THREAD_CHARS = 2_000
+DF_ROWS_PER_STORY = 20  # see thread(): when the df table is read row by row, not whole
 _shared: Recognizer | None = None
 _frozen = False
 _shared_lock = threading.Lock()
@@ -259,8 +260,12 @@ def thread(
         (story, thread_item(story, ents.get(rowid, ()), cap, boiler[story.feed_url]))
         for rowid, story in pending
     ]
-    # The df of the terms these stories have, not the whole table: nothing else is looked up.
-    terms = thread_terms([item for item, _ in warm] + [item for _, item in todo])
+    # Only the df of these stories' terms is ever looked up. The table grows with the history
+    # (millions of rows): past DF_ROWS_PER_STORY a story in play, reading the few rows they
+    # need costs less than loading it whole (a row loaded ~2 us, a story's terms ~80 us).
+    in_play = [item for item, _ in warm] + [item for _, item in todo]
+    big = store.term_count() > DF_ROWS_PER_STORY * len(in_play)
+    terms = thread_terms(in_play) if big else None
     df, n_docs = store.doc_freq(terms)
     engine.warm(warm, df, n_docs)
     engine.observe(item for _, item in todo)

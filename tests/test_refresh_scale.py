@@ -5,8 +5,11 @@ parsed in a worker process, and spaCy starts loading while the other feeds are f
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from briefing import enrich, parsers
 from briefing.config import Config, Settings
@@ -171,22 +174,39 @@ def test_thread_terms_are_every_key_the_engine_counts() -> None:
     assert enrich.thread_terms(items) == {k for item in items for k in Doc(item).all_keys()}
 
 
-async def test_threading_reads_the_df_of_its_stories_terms_only(tmp_path: Path) -> None:
-    from briefing.threads_text import ENTITY_PREFIX
-
-    with Store(tmp_path / "s.db") as store:
-        store.add_stories([replace_summary(story(n), f"Port strike, day {n}") for n in range(5)])
-        store.db.execute("INSERT INTO term_df(term, df) VALUES ('unrelated', 7), ('port', 3)")
-        store.db.commit()
-        df, _ = store.doc_freq({"port", "unrelated", "missing", ENTITY_PREFIX + "place:x"})
-        assert df == {"port": 3, "unrelated": 7}
-        enrich.thread(store, lambda _p: None)
-        assert all(s.thread_id is not None for s in store.stories(limit=10))
-        full, n_docs = store.doc_freq()
-    assert full["unrelated"] == 7 and full["port"] >= 3 and n_docs == 5
-
-
-def replace_summary(s: Story, summary: str) -> Story:
-    from dataclasses import replace
-
-    return replace(s, summary=summary)
+def test_threading_reads_the_whole_df_or_its_stories_rows_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stories = [
+        replace(story(n), title=title, summary=summary)
+        for n, (title, summary) in enumerate(
+            [
+                ("Port strike in Rotterdam", "Dock workers walk out over pay at the port."),
+                ("Rotterdam port strike ends", "Dock workers accept the pay offer."),
+                ("Budget vote in Rome", "The senate passes the budget after a long night."),
+                ("Rome budget passes", "Senators back the budget; the opposition walks out."),
+                ("Quake hits Chile", "A strong earthquake shakes Santiago."),
+            ]
+        )
+    ]
+    results = []
+    for rows_per_story in (0, 10**9):  # 0: only the stories' terms are read; 10**9: whole
+        monkeypatch.setattr(enrich, "DF_ROWS_PER_STORY", rows_per_story)
+        with Store(tmp_path / f"s{rows_per_story}.db") as store:
+            store.add_stories(stories)
+            store.db.execute("INSERT INTO term_df(term, df) VALUES ('unrelated', 7), ('port', 9)")
+            store.db.execute("INSERT INTO meta(key, value) VALUES ('thread_docs', '100')")
+            store.db.commit()
+            df, _ = store.doc_freq({"port", "unrelated", "missing"})
+            assert df == {"port": 9, "unrelated": 7} and store.term_count() == 2
+            enrich.thread(store, lambda _p: None)
+            full, n_docs = store.doc_freq()
+            assert full["unrelated"] == 7 and full["port"] > 9 and n_docs == 105
+            results.append(
+                (
+                    sorted((s.title, s.thread_id) for s in store.stories(limit=10)),
+                    sorted((t.id, t.name) for t in store.threads()),
+                )
+            )
+    assert results[0] == results[1]
+    assert len({tid for _, tid in results[0][0]}) >= 2
