@@ -38,7 +38,6 @@ DF_ROWS_PER_STORY = 20  # see thread(): when the df table is read row by row, no
 _shared: Recognizer | None = None
 _frozen = False
 _shared_lock = threading.Lock()
-_preloading: threading.Thread | None = None
 
 Notify = Callable[["Progress"], None]
 
@@ -54,33 +53,6 @@ def shared_recognizer() -> Recognizer:
         return _shared
 
 
-def preload() -> None:
-    """Start loading the shared recogniser (spaCy, the model, the gazetteer) in a background
-    thread, once per process: the refresh calls this when the first feed brings new stories,
-    so the load (1-3 s) overlaps the fetching and parsing of the others. annotate waits for it.
-    """
-    global _preloading
-    with _shared_lock:
-        if _preloading is not None or _frozen:
-            return
-        _preloading = threading.Thread(target=_preload, name="briefing-load-ner", daemon=True)
-        _preloading.start()
-
-
-def _preload() -> None:
-    try:
-        _load_once(shared_recognizer())
-    except Exception:  # the model missing, or broken: annotate says so when it loads again
-        log.info("loading the recogniser ahead failed", exc_info=True)
-
-
-def wait_preload() -> None:
-    """Return once a preload started by preload() has finished (at once if none was)."""
-    thread = _preloading
-    if thread is not None and thread is not threading.current_thread():
-        thread.join()
-
-
 def _load_once(rec: Recognizer) -> None:
     """Load the model and gazetteer, then move them out of the garbage collector's sight.
 
@@ -89,7 +61,6 @@ def _load_once(rec: Recognizer) -> None:
     what exists now in the permanent generation, so collections only see the ingest's garbage.
     """
     global _frozen
-    wait_preload()  # one load at a time: a refresh may have started one ahead (preload)
     rec.load()
     if not _frozen:
         from briefing import gazetteer

@@ -16,10 +16,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from briefing.config import state_dir
 
 POOL_MIN_FEEDS = 24  # below this, starting worker processes costs more than it saves
-# A body this large is parsed in a worker process however few feeds there are: it takes a
-# second or more of CPU (0.3 s a megabyte), time in which this process stores the other feeds
-# and loads spaCy (see enrich.preload) on the other core.
-BIG_BODY = 2_000_000
 WORKERS = 2
 
 _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefing-parse")
@@ -40,10 +36,10 @@ def _init_worker(log_path: str) -> None:
     root.setLevel(logging.INFO)
 
 
-def executor_for(feeds: int, body_bytes: int = 0) -> Executor:
-    """The process pool for refreshes of many feeds or a big body, else the parser thread."""
+def executor_for(feeds: int) -> Executor:
+    """The process pool for refreshes of many feeds, else the single parser thread."""
     global _pool
-    if feeds < POOL_MIN_FEEDS and body_bytes < BIG_BODY:
+    if feeds < POOL_MIN_FEEDS:
         return _thread
     with _lock:
         if _pool is None:

@@ -100,9 +100,7 @@ async def refresh(
         feeds = _skip_not_due(store, enabled, report, notify) if not force else enabled
         async with make_client(_limits(config), transport) as client:
             results = fetch_all(client, feeds, lambda f: store.validators(f.url), _limits(config))
-            stored = _parse_and_store(
-                results, len(feeds), store, config, report, notify, cancel, preload=enrich
-            )
+            stored = _parse_and_store(results, len(feeds), store, config, report, notify, cancel)
             # Each feed is stored whole between awaits, so stopping here loses no half-feed.
             await until_cancelled(stored, cancel)
         if cancel is not None and cancel.is_set() and "refresh cancelled" not in report.notes:
@@ -121,10 +119,6 @@ async def refresh(
             report.notes.extend(prune_store(store, config, notify, cancel))
     finally:
         store.close()
-        if enrich:  # a load started ahead and never used (cancelled) ends before we return
-            from briefing.enrich import wait_preload
-
-            wait_preload()
     report.seconds = time.perf_counter() - started
     notify(Progress("done", len(report.feeds), len(enabled), message=summary_line(report)))
     return report
@@ -138,16 +132,14 @@ async def _parse_and_store(
     report: RefreshReport,
     notify: ProgressCallback,
     cancel: threading.Event | None,
-    *,
-    preload: bool = False,
 ) -> None:
     """Parse each fetched feed as it arrives, off the event loop, and store it as it is parsed.
 
     Parses run concurrently (worker processes for big refreshes, see parsers.py); storing
-    stays on this thread, one feed at a time, so the store has a single writer. With preload,
-    the first feed that brings new stories starts loading spaCy in the background.
+    stays on this thread, one feed at a time, so the store has a single writer.
     """
     loop = asyncio.get_running_loop()
+    executor = parsers.executor_for(count)
     max_items = config.settings.max_items
     poll = PollSettings.from_settings(config.settings)
     total = len(report.feeds) + count
@@ -158,7 +150,6 @@ async def _parse_and_store(
         nonlocal stopped
         parsed: ParsedFeed | None = None
         if result.ok and result.body is not None:  # else not modified, or failed
-            executor = parsers.executor_for(count, len(result.body))
             try:
                 parsed = await loop.run_in_executor(executor, parse_result, result, max_items)
             except BrokenProcessPool:  # a worker died (memory, a signal): parse here instead
@@ -174,10 +165,6 @@ async def _parse_and_store(
         status = store_result(store, result, max_items, parsed, poll=poll)
         report.feeds.append(status)
         report.new_stories += status.new_stories
-        if preload and status.new_stories:
-            from briefing.enrich import preload as load_ahead
-
-            load_ahead()
         notify(Progress("fetch", len(report.feeds), total, feed=status))
         if cancel is not None and cancel.is_set():
             report.notes.append("refresh cancelled")

@@ -1,22 +1,18 @@
-"""What keeps a refresh's cost off the store's history and off one big feed: the queries that
-find a feed's latest stories and the stories to annotate go through indexes, a big body is
-parsed in a worker process, and spaCy starts loading while the other feeds are fetched."""
+"""What keeps a refresh's cost off the store's history: the queries that find a feed's latest
+stories and the stories to annotate go through indexes, threading reads only the df rows its
+stories need once the table is big, and the memoised word folding changes no result."""
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from briefing import enrich, parsers
-from briefing.config import Config, Settings
-from briefing.models import Feed, Story
-from briefing.pipeline import refresh
+from briefing import enrich
+from briefing.models import Story
 from briefing.store import Store
-from tests.conftest import LoopbackServer, items, rss
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -80,49 +76,6 @@ def test_stories_to_annotate_come_in_rowid_order_from_the_first_one_not_annotate
             store, "SELECT count(*) FROM stories WHERE annotated < ? OR annotated > ?", ("x", "x")
         )
     assert "SCAN stories" not in steps and "stories_annotated" in steps, steps
-
-
-def test_a_big_body_is_parsed_in_a_worker_process_a_small_one_on_the_thread() -> None:
-    assert isinstance(parsers.executor_for(1, 1000), ThreadPoolExecutor)
-    assert isinstance(parsers.executor_for(1, parsers.BIG_BODY), ProcessPoolExecutor)
-
-
-async def test_a_big_feed_beside_small_ones_is_stored_whole(
-    server: LoopbackServer, tmp_path: Path
-) -> None:
-    long = "Word " * 4_000  # 20,000 characters an item: 120 items are a body over 2 MB
-    body = rss(
-        [
-            {
-                "title": f"Long {i}",
-                "guid": f"long-{i}",
-                "description": long,
-                "pubDate": "Mon, 16 Nov 2026 10:00:00 GMT",
-            }
-            for i in range(120)
-        ]
-    )
-    assert len(body) > parsers.BIG_BODY
-    server.reply("/long", body)
-    server.reply("/small", rss(items("small", 3)))
-    feeds = tuple(Feed(name=p, url=server.url(f"/{p}")) for p in ("long", "small"))
-    db = tmp_path / "s.db"
-    report = await refresh(Config(feeds=feeds, settings=Settings(store=db)), db, enrich=False)
-    assert sorted(f.status for f in report.feeds) == ["ok, 120 new", "ok, 3 new"]
-    with Store(db) as store:
-        stored = store.stories(limit=1000)
-    assert len(stored) == 123
-    assert {len(s.summary) for s in stored if s.title.startswith("Long")} == {len(long.strip())}
-
-
-def test_preload_starts_one_load_and_wait_returns_once_it_is_done() -> None:
-    enrich.preload()
-    enrich.preload()  # at most one thread, ever
-    first = enrich._preloading
-    enrich.wait_preload()
-    assert first is None or not first.is_alive()
-    assert enrich._preloading is first
-    enrich.wait_preload()  # nothing to wait for
 
 
 def test_words_are_the_same_however_often_they_are_asked_for() -> None:
