@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from thread_data import (
@@ -180,7 +181,8 @@ def tune(sets: Sets, model: ThreadModel) -> ThreadModel:
             for value_ in grid:
                 if getattr(best[1], field) == value_:
                     continue
-                trial = replace(best[1], **{field: value_})
+                change: dict[str, Any] = {field: value_}
+                trial = replace(best[1], **change)
                 value, _ = objective(sets, trial)
                 if value > best[0]:
                     best = (value, trial)

@@ -34,6 +34,7 @@ BOILERPLATE_SAMPLE = 40  # a feed's items compared to find what it repeats under
 # folded, counted and named over every member), and 450 items of 20,000 characters took
 # minutes. Most of ECB+'s full-text articles (p90 3,563 characters) fit whole.
 THREAD_CHARS = 2_000
+DF_ROWS_PER_STORY = 20  # see thread(): when the df table is read row by row, not whole
 _shared: Recognizer | None = None
 _frozen = False
 _shared_lock = threading.Lock()
@@ -258,7 +259,6 @@ def thread(
     members = store.active_members(since=start)
     ents = store.entity_keys([rowid for rowid, _ in members + pending])
     boiler = feed_boilerplate(store, [s for _, s in members + pending])
-    df, n_docs = store.doc_freq()
     items: dict[int, list[ThreadItem]] = defaultdict(list)
     warm = []
     for rowid, story in members:
@@ -266,11 +266,18 @@ def thread(
         assert story.thread_id is not None
         warm.append((item, story.thread_id))
         items[story.thread_id].append(item)
-    engine.warm(warm, df, n_docs)
     todo = [
         (story, thread_item(story, ents.get(rowid, ()), cap, boiler[story.feed_url]))
         for rowid, story in pending
     ]
+    # Only the df of these stories' terms is ever looked up. The table grows with the history
+    # (millions of rows): past DF_ROWS_PER_STORY a story in play, reading the few rows they
+    # need costs less than loading it whole (a row loaded ~2 us, a story's terms ~80 us).
+    in_play = [item for item, _ in warm] + [item for _, item in todo]
+    big = store.term_count() > DF_ROWS_PER_STORY * len(in_play)
+    terms = thread_terms(in_play) if big else None
+    df, n_docs = store.doc_freq(terms)
+    engine.warm(warm, df, n_docs)
     engine.observe(item for _, item in todo)
     rows: list[tuple[str, int, str | None]] = []
     scores: dict[str, float] = {}  # the join probability of each, for the why view
@@ -298,12 +305,28 @@ def thread(
         touched.discard(gone)
         touched.add(keep)
         log.info("merged thread %s into %s", gone, keep)
-    df, n_docs = store.doc_freq()
+    df, n_docs = store.doc_freq(terms)  # as saved since, for the names
     store.set_thread_names(
         {tid: thread_name(items[tid], df, n_docs) for tid in touched if items[tid]}
     )
     resolve_short_names(store, {tid: items[tid] for tid in touched})
     return []
+
+
+def thread_terms(items: Sequence[ThreadItem]) -> set[str]:
+    """Every key the thread engine and the namer count or weigh for these stories: what
+    threads_doc.Doc.all_keys gives (words, bigrams, entities), computed the same way."""
+    from briefing.threads_text import bigrams, entity_key, words
+
+    terms: set[str] = set()
+    for item in items:
+        title, summary = words(item.title), words(item.summary)
+        terms.update(k for k, _ in title if k)
+        terms.update(k for k, _ in summary if k)
+        terms.update(bigrams(title))
+        terms.update(bigrams(summary))
+        terms.update(entity_key(e) for e in item.entities)
+    return terms
 
 
 def resolve_short_names(store: Store, threads: dict[int, list[ThreadItem]]) -> None:

@@ -25,10 +25,13 @@ class EntityQueries(StoreBase):
     ) -> list[tuple[int, str, str]]:
         """(rowid, title, summary) of stories not annotated by this model version; with chars,
         only the summary's first chars characters."""
+        # In rowid order from the first such story, found through the annotated index: a scan
+        # in rowid order from the start read the whole history before reaching a refresh's new
+        # stories (1.4 s a batch at 1M stories).
         rows = self.db.execute(
-            "SELECT rowid, title, substr(summary, 1, ?) FROM stories WHERE annotated != ? "
-            "ORDER BY rowid LIMIT ?",
-            (chars if chars >= 0 else 1 << 31, version, limit),
+            "SELECT rowid, title, substr(summary, 1, ?) FROM stories WHERE rowid >= ? "
+            "AND annotated != ? ORDER BY rowid LIMIT ?",
+            (chars if chars >= 0 else 1 << 31, self._first_unannotated(version), version, limit),
         )
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
@@ -44,8 +47,22 @@ class EntityQueries(StoreBase):
             found.update((int(r[0]), str(r[1])) for r in rows)
         return found
 
+    def _first_unannotated(self, version: str) -> int:
+        """The lowest rowid not annotated by version (0 if none): the index's ranges either
+        side of version, so the cost follows the stories to annotate, not the history."""
+        row = self.db.execute(
+            "SELECT min(r) FROM ("
+            " SELECT min(rowid) AS r FROM stories INDEXED BY stories_annotated WHERE annotated < ?"
+            " UNION ALL"
+            " SELECT min(rowid) FROM stories INDEXED BY stories_annotated WHERE annotated > ?)",
+            (version, version),
+        ).fetchone()
+        return int(row[0] or 0)
+
     def count_unannotated(self, version: str) -> int:
-        row = self.db.execute("SELECT count(*) FROM stories WHERE annotated != ?", (version,))
+        row = self.db.execute(  # two index ranges, not a scan of every story's entry
+            "SELECT count(*) FROM stories WHERE annotated < ? OR annotated > ?", (version, version)
+        )
         return int(row.fetchone()[0])
 
     def rekey_mentions(

@@ -227,4 +227,11 @@ MIGRATIONS: tuple[str, ...] = (
         DELETE FROM thread_summaries WHERE thread = old.id;
     END;
     """,
+    # 11: a feed's stories in rowid order (an index on feed_url alone ends with the rowid), for
+    # the latest items of a feed that threading learns its boilerplate from: through the
+    # feed_url+link index every refresh read and sorted each feed's whole history (0.3 s a feed
+    # of 25,000 stories at 1M stories, warm; 6.7 s cold), now 40 rows.
+    """
+    CREATE INDEX stories_feed ON stories(feed_url);
+    """,
 )

@@ -7,7 +7,7 @@ a `thread_merges` record, so old ids still resolve.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from briefing.models import Story, Thread
@@ -117,8 +117,25 @@ class ThreadQueries(StoreBase):
             found[url] = [(str(r[0]), str(r[1])) for r in rows]
         return found
 
-    def doc_freq(self) -> tuple[dict[str, int], int]:
-        df = {str(t): int(n) for t, n in self.db.execute("SELECT term, df FROM term_df")}
+    def term_count(self) -> int:
+        """Rows of the df table (0.1 s at 3M rows)."""
+        return int(self.db.execute("SELECT count(*) FROM term_df").fetchone()[0])
+
+    def doc_freq(self, terms: Collection[str] | None = None) -> tuple[dict[str, int], int]:
+        """Document frequencies and the number of documents counted; with terms, only theirs
+        (the table grows with the history: millions of rows, 5 s and 400 MB whole at 3M)."""
+        if terms is None:
+            rows = self.db.execute("SELECT term, df FROM term_df")
+            df = {str(t): int(n) for t, n in rows}
+        else:
+            df = {}
+            wanted = list(terms)
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT term, df FROM term_df WHERE term IN ({marks})"
+                rows = self.db.execute(sql, chunk)
+                df.update((str(t), int(n)) for t, n in rows)
         return df, int(self.get_meta("thread_docs", "0"))
 
     def new_thread(self, when: datetime) -> int:

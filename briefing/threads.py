@@ -223,20 +223,22 @@ class ThreadEngine:
     def _candidates(self, doc: Doc) -> list[ThreadState]:
         """Active threads sharing a term, ranked by idf-weighted overlap; the best few kept."""
         overlap: dict[int, float] = {}
+        get = overlap.get
         threads = self._threads
+        postings = self._postings
         for k in doc.terms:
-            posting = self._postings.get(k)
+            posting = postings.get(k)
             if posting:
                 w = self._idf(k)
                 for tid in posting:
-                    overlap[tid] = overlap.get(tid, 0.0) + w * threads[tid].terms[k]
+                    overlap[tid] = get(tid, 0.0) + w * threads[tid].terms[k]
         lo = doc.ts - self.window
-        ranked = sorted(
-            (-s / self._threads[tid].size, tid)
-            for tid, s in overlap.items()
-            if self._threads[tid].newest >= lo
+        # (score, tid) pairs are distinct, so the n smallest are sorted()[:n], found faster.
+        ranked = heapq.nsmallest(
+            MAX_CANDIDATES,
+            [(-s / t.size, tid) for tid, s in overlap.items() if (t := threads[tid]).newest >= lo],
         )
-        return [self._threads[tid] for _, tid in ranked[:MAX_CANDIDATES]]
+        return [threads[tid] for _, tid in ranked]
 
     def _features(self, doc: Doc, other: Doc) -> list[float]:
         a, b = self._vectors(doc), self._vectors(other)

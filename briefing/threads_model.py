@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,10 @@ class LinearModel:
     bias: float
 
     def probability(self, features: Sequence[float]) -> float:
-        z = self.bias + math.fsum(w * f for w, f in zip(self.weights, features, strict=True))
+        if len(features) != len(self.weights):
+            raise ValueError(f"{len(features)} features for {len(self.weights)} weights")
+        # fsum is exact whatever the order: map is only a faster way to the same sum.
+        z = self.bias + math.fsum(map(operator.mul, self.weights, features))
         if z < -60.0:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
@@ -74,7 +78,7 @@ class ThreadModel:
     threshold: float = 0.5  # join the best thread if its probability is at least this
     headline_threshold: float = 0.5  # the same for a story with no summary (a bare headline)
     article_threshold: float = 0.5  # the same for a story with an article's text (threads_doc)
-    merge_threshold: float = 0.8  # two live threads merge when each side joins the other; > 1: never
+    merge_threshold: float = 0.8  # live threads merge when each side joins the other (> 1: never)
     sigma_days: float = 3.0  # width of the time similarity
 
     @classmethod
