@@ -164,7 +164,7 @@ def tune(sets: Sets, model: ThreadModel) -> ThreadModel:
             threshold=threshold,
             headline_threshold=threshold,
             article_threshold=threshold,
-            merge_threshold=1.01,
+            merge_threshold=0.8,  # unless never merging scores better: article text merges by it
         )
         value, _ = objective(sets, trial)
         if best is None or value > best[0]:
