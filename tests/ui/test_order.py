@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from briefing.config import Session
 from briefing.demo import demo_config, demo_transport
 from briefing.ui.app import BriefingApp
@@ -25,6 +27,17 @@ def demo_app(tmp_path: Path) -> BriefingApp:
 
 def order(threads: ThreadList) -> list[int]:
     return [t.id for t in threads.threads]
+
+
+async def open_second_thread(app: BriefingApp, pilot: Pilot[int]) -> tuple[ThreadList, list[int]]:
+    """The settled demo's thread list and its order, once the second thread is opened."""
+    await settled(pilot)
+    threads = app.screen.query_one(ThreadList)
+    before = order(threads)
+    threads.cursor = 1
+    await pilot.press("enter")
+    await pilot.pause()
+    return threads, before
 
 
 async def test_opening_threads_keeps_their_places(tmp_path: Path) -> None:
@@ -65,12 +78,7 @@ async def test_marking_a_thread_read_keeps_its_place(tmp_path: Path) -> None:
 async def test_the_list_is_re_ranked_on_reload(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settled(pilot)
-        threads = app.screen.query_one(ThreadList)
-        before = order(threads)
-        threads.cursor = 1
-        await pilot.press("enter")
-        await pilot.pause()
+        threads, before = await open_second_thread(app, pilot)
         assert order(threads) == before
         await pilot.press("t", "t")  # latest first and back: the list is read again, ranked
         assert order(threads) != before
@@ -79,12 +87,7 @@ async def test_the_list_is_re_ranked_on_reload(tmp_path: Path) -> None:
 async def test_escape_with_no_filter_keeps_the_order(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settled(pilot)
-        threads = app.screen.query_one(ThreadList)
-        before = order(threads)
-        threads.cursor = 1
-        await pilot.press("enter")
-        await pilot.pause()
+        threads, before = await open_second_thread(app, pilot)
         await pilot.press("escape")
         await pilot.pause()
         assert order(threads) == before
