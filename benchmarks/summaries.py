@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from thread_data import REALFEED_DAYS, annotate, day_stories, load_jsonl, shared_dir
+from thread_data import REALFEED_DAYS, annotate, day_stories, entity_keys, load_jsonl, shared_dir
 
 from briefing import boilerplate
 from briefing.models import Story
@@ -34,7 +34,7 @@ KINDS = ("PERSON", "ORG", "PLACE", "NORP")
 
 def members(stories: Sequence[Story], labels: dict[str, str]) -> dict[str, list[Member]]:
     """Labelled groups of 2+ stories as Members, with entity names and feed boilerplate."""
-    ents = annotate([(s.title, s.summary) for s in stories])
+    ents = entity_keys(annotate([(s.title, s.summary) for s in stories]))
     by_feed: dict[str, list[Story]] = defaultdict(list)
     for s in stories:
         by_feed[s.feed_url].append(s)

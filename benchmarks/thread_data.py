@@ -12,17 +12,19 @@ import json
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from briefing import boilerplate
-from briefing.enrich import THREAD_CHARS, thread_item, thread_time, time_cap
+from briefing.enrich import THREAD_CHARS, settle_entities, thread_item, thread_time, time_cap
 from briefing.entities import lede
-from briefing.models import Feed, Story
+from briefing.identities import resolve_short_forms
+from briefing.models import Feed, Mention, Story
 from briefing.parse import parse_feed
+from briefing.store import Store
 from briefing.threads import ThreadEngine, ThreadItem, ThreadModel
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,8 +57,8 @@ ENTITY_MODULES = (
 )
 
 
-def annotate(texts: list[tuple[str, str]]) -> list[list[tuple[str, str, str]]]:
-    """(key, type, name) entities per (title, summary), as the store lists them; cached."""
+def annotate(texts: list[tuple[str, str]]) -> list[list[Mention]]:
+    """Each (title, summary)'s mentions from briefing.entities.Recognizer; cached on disk."""
     from briefing import entities
 
     digest = hashlib.sha256(entities.model_version().encode())
@@ -64,19 +66,51 @@ def annotate(texts: list[tuple[str, str]]) -> list[list[tuple[str, str, str]]]:
         digest.update((Path(entities.__file__).parent / f"{name}.py").read_bytes())
     for title, summary in texts:
         digest.update(f"{title}\x00{summary}\x01".encode())
-    cache = Path(tempfile.gettempdir()) / f"briefing-thread-ents-{digest.hexdigest()[:16]}.json"
+    cache = Path(tempfile.gettempdir()) / f"briefing-thread-mentions-{digest.hexdigest()[:16]}.json"
     if cache.exists():
-        return [[(k, t, n) for k, t, n in story] for story in json.loads(cache.read_text())]
+        return [[Mention(*m) for m in story] for story in json.loads(cache.read_text())]
     found = entities.Recognizer().annotate(texts)
-    out = [list(dict.fromkeys((m.key, m.type, m.name) for m in story)) for story in found]
-    cache.write_text(json.dumps(out))
-    return out
+    cache.write_text(json.dumps([[astuple(m) for m in story] for story in found]))
+    return found
 
 
-def _rows(stories: list[Story], labels: dict[str, str]) -> list[Row]:
+def entity_keys(found: Sequence[Sequence[Mention]]) -> list[list[tuple[str, str, str]]]:
+    """(key, type, name) per story as a store without the rest lists them: the mentions as
+    the recogniser keyed them."""
+    return [list(dict.fromkeys((m.key, m.type, m.name) for m in story)) for story in found]
+
+
+def settled_keys(
+    store: Store, stories: Sequence[Story], found: Sequence[Sequence[Mention]]
+) -> list[list[tuple[str, str, str]]]:
+    """(key, type, name) per story as the app's store gives them to the thread engine: saved
+    into ``store`` with the stories it already holds, then the store-wide type vote and the
+    store-wide identities (enrich.annotate), then store.entity_keys. Training on the
+    recogniser's own keys instead would teach the model entities the app never shows it."""
+    store.add_stories(stories)
+    ids = [s.id for s in stories]
+    rowid = {
+        str(sid): int(r)
+        for i in range(0, len(ids), 500)
+        for r, sid in store.db.execute(
+            f"SELECT rowid, id FROM stories WHERE id IN ({','.join('?' * len(ids[i : i + 500]))})",
+            ids[i : i + 500],
+        )
+    }
+    touched = store.save_mentions(
+        [(rowid[s.id], m) for s, m in zip(stories, found, strict=True) if s.id in rowid],
+        "training",
+    )
+    settle_entities(store, touched)
+    settle_entities(store, resolve_short_forms(store, touched))
+    keys = store.entity_keys(list(rowid.values()))
+    return [keys.get(rowid.get(s.id, -1), []) for s in stories]
+
+
+def _rows(stories: list[Story], labels: dict[str, str], store: Store | None = None) -> list[Row]:
     """Engine items as enrich makes them: entities recognised with each feed's boilerplate
-    blanked out (enrich.annotate), the boilerplate stripped, times capped, then in threading
-    order."""
+    blanked out (enrich.annotate) and settled in a store (``store``, else a new one), the
+    boilerplate stripped, times capped, then in threading order."""
     by_feed: dict[str, list[Story]] = {}
     for story in stories:
         by_feed.setdefault(story.feed_url, []).append(story)
@@ -86,7 +120,7 @@ def _rows(stories: list[Story], labels: dict[str, str]) -> list[Row]:
         )
         for url, feed in by_feed.items()
     }
-    ents = annotate(
+    found = annotate(
         [
             (
                 boilerplate.mask_title(s.title, boiler[s.feed_url]),
@@ -95,6 +129,11 @@ def _rows(stories: list[Story], labels: dict[str, str]) -> list[Row]:
             for s in stories
         ]
     )
+    if store is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            ents = settled_keys(Store(Path(tmp) / "store.db"), stories, found)
+    else:
+        ents = settled_keys(store, stories, found)
     cap = time_cap([thread_time(s) for s in stories], timedelta(days=3))
     rows = [
         Row(
@@ -204,6 +243,8 @@ def stream_batches(realfeeds: Path) -> list[list[Row]]:
     targets = {r["link"]: str(r["story"]) for r in load_jsonl(labels / "aug2020.targets.jsonl")}
     seen: set[str] = set()
     batches: list[list[Row]] = []
+    tmp = tempfile.TemporaryDirectory()
+    store = Store(Path(tmp.name) / "store.db")  # one store for the stream, as the app keeps
     for line in (labels / "aug2020-stream.txt").read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -216,6 +257,8 @@ def stream_batches(realfeeds: Path) -> list[list[Row]]:
                 new.append(story)
         found = {s.id: targets.get(s.link, "other") for s in new}
         batches.append(
-            _rows(new, {i: (OTHER + i if t == "other" else t) for i, t in found.items()})
+            _rows(new, {i: (OTHER + i if t == "other" else t) for i, t in found.items()}, store)
         )
+    store.close()
+    tmp.cleanup()
     return batches
