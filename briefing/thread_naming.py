@@ -7,7 +7,7 @@ background document frequencies (the engine's df table, same keys as threads_tex
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -30,12 +30,14 @@ GROUP_PREFIXES = ("norp:",)
 GROUP_BOOST = 0.8
 # A headline names a story; a summary's words are half as good a handle on it.
 SUMMARY_WEIGHT = 0.5
-# Words that fill headlines on real feeds but name no story ("made", "across", "July").
+# Words that fill headlines on real feeds but name no story ("made", "across", "July", "since").
 NAME_STOP_WORDS = frozenset(
     """
     january february march april may june july august september october november december
     made make makes making across almost amid among still back could might many much
     latest time times people help helps need needs calls call set sets way ways near related
+    since ago yet ever even another every already without within around along despite toward
+    towards whether though although
     """.split()
 )
 
@@ -65,7 +67,7 @@ def _candidates(
 ) -> list[_Candidate]:
     size = len(members)
     word_docs: Counter[str] = Counter()  # stories naming it in the title, or half in the summary
-    forms: dict[str, Counter[str]] = {}
+    forms: defaultdict[str, Counter[str]] = defaultdict(Counter)  # not setdefault: a Counter a word
     ent_docs: Counter[str] = Counter()
     ent_names: dict[str, Counter[str]] = {}
     for item in members:
@@ -75,12 +77,12 @@ def _candidates(
             for key, surface in seq:
                 if key and key not in NAME_STOP_WORDS:
                     seen[key] = weight
-                    forms.setdefault(key, Counter())[surface] += 1
+                    forms[key][surface] += 1
             for (a, sa), (b, sb) in pairwise(seq):
                 if a and b:
                     gram = f"{a} {b}"
                     seen[gram] = weight
-                    forms.setdefault(gram, Counter())[f"{sa} {sb}"] += 1
+                    forms[gram][f"{sa} {sb}"] += 1
         word_docs.update(seen)
         names = dict(item.entity_names)
         for key in set(item.entities) | set(names):
