@@ -79,7 +79,7 @@ def _candidates(
                     seen[key] = weight
                     forms[key][surface] += 1
             for (a, sa), (b, sb) in pairwise(seq):
-                if a and b:
+                if a and b and a not in NAME_STOP_WORDS and b not in NAME_STOP_WORDS:
                     gram = f"{a} {b}"
                     seen[gram] = weight
                     forms[gram][f"{sa} {sb}"] += 1

@@ -458,3 +458,20 @@ def test_names_do_not_say_one_word_twice() -> None:
     parts = thread_name(rows, {}, 100).lower().split(" · ")
     assert not ({"earthquake", "quake"} <= set(parts)), parts
     assert "ridgecrest" in parts
+
+
+def test_names_skip_function_words_headlines_lean_on() -> None:
+    # A real day's Europe thread was named "Europe · since restrictions · eased".
+    rows = [
+        item(f"s{i}", title, hours=i)
+        for i, title in enumerate(
+            (
+                "Cases in Europe rise since restrictions eased",
+                "Europe sees a surge since restrictions were eased",
+                "Since restrictions eased, Europe's cases climb again",
+            )
+        )
+    ]
+    name = thread_name(rows, {}, 100).lower()
+    assert "since" not in name.split(), name
+    assert "europe" in name, name
