@@ -298,11 +298,22 @@ class Store(
             return []
         source, clause, args = found
         order = "s.published ASC" if thread_id is not None else "s.published DESC"
-        sql = f"SELECT {STORY_COLUMNS} FROM {source} {clause} ORDER BY {order}, s.rowid LIMIT ?"
+        # The rows are picked first and read after: sorting whole rows (summaries and all)
+        # cost 14 ms for an entity's 2,000 stories at 1M, sorting their rowids 5 ms.
+        picked = f"SELECT s.rowid AS r FROM {source} {clause} ORDER BY {order}, s.rowid LIMIT ?"
+        sql = (
+            f"SELECT {STORY_COLUMNS} FROM ({picked}) AS p CROSS JOIN stories s ON s.rowid = p.r "
+            f"ORDER BY {order}, s.rowid"
+        )
         return [story_from_row(row) for row in self.db.execute(sql, [*args, limit])]
 
     def count_stories(self, *, search: str = "", entity: str | None = None) -> int:
         """How many stories match; an estimate when hits_estimated (a common word)."""
+        if not search and entity is None:
+            # Kept per feed by triggers: count(*) read a whole index at startup (82 ms cold at
+            # 1M stories, and 20 MB more page cache).
+            row = self.db.execute("SELECT coalesce(sum(stories), 0) FROM feed_counts").fetchone()
+            return int(row[0])
         if search and entity is None:  # the matches are listed already: no story row is read
             return self.search_hits(fts_query(search))
         if entity is not None and not search:  # the index alone (mentions go with stories)
