@@ -19,7 +19,7 @@ from briefing.store_base import (
     story_from_row,
     to_epoch,
 )
-from briefing.store_search import HITS_CAP
+from briefing.store_search import HITS_CAP, MENTIONS_CAP
 
 WALK_BOUND = 5_000  # threads a common word's listing walks, latest first, before it searches
 
@@ -261,8 +261,9 @@ class ThreadQueries(StoreBase):
         (title, summary, fetched article), every word as a word start.
 
         A search or an entity names the threads to read first (its matches, at most
-        store_search.HITS_CAP stories, and the names from threads_fts), so no filter walks
-        every thread: 100,000 threads cost 500 ms that way at 1M stories.
+        store_search.HITS_CAP stories, and the names from threads_fts; an entity's newest
+        MENTIONS_CAP stories), so no filter walks every thread: 100,000 threads cost 500 ms
+        that way at 1M stories.
         """
         where = ["t.merged_into IS NULL", "t.stories > 0", "t.sources >= ?"]
         args: list[object] = [min_sources]
@@ -289,10 +290,11 @@ class ThreadQueries(StoreBase):
             set_args += [query, HITS_CAP]  # a common word: the newest named threads
         if entity is not None:
             sets.append(
-                "SELECT s.thread_id AS id FROM mentions m JOIN stories s ON s.rowid = m.story "
-                "WHERE m.key = ? AND s.thread_id IS NOT NULL"
+                "SELECT s.thread_id AS id FROM (SELECT DISTINCT story FROM mentions WHERE key = ? "
+                "ORDER BY story DESC LIMIT ?) AS m CROSS JOIN stories s ON s.rowid = m.story "
+                "WHERE s.thread_id IS NOT NULL"
             )
-            set_args.append(entity)
+            set_args += [entity, MENTIONS_CAP]  # a big entity: the threads of its newest
         table = "threads t"
         if sets:
             chosen = " INTERSECT ".join(f"SELECT DISTINCT id FROM ({q})" for q in sets)

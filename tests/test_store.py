@@ -426,3 +426,30 @@ def test_the_count_of_all_stories_follows_adds_and_deletes(store: Store) -> None
     assert store.count_stories() == 6
     store.db.execute("DELETE FROM stories WHERE id = 'id7'")
     assert store.count_stories() == 6 - 1 == len(store.stories(limit=100))
+
+
+def test_a_big_entity_is_listed_from_its_newest_mentions(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past MENTIONS_CAP stories an entity's lists come from its newest stories by arrival
+    # (the mentions index alone says which), as a search's from its newest matches; the count
+    # stays exact.
+    from briefing import store as store_module
+    from briefing import store_threads
+    from briefing.models import Mention
+
+    monkeypatch.setattr(store_module, "MENTIONS_CAP", 4)
+    monkeypatch.setattr(store_threads, "MENTIONS_CAP", 4)
+    late = T0 + timedelta(days=9)  # the first to arrive says it was published last
+    store.add_stories([story(1, published=late), *(story(n) for n in range(2, 11))])
+    threads = [store.new_thread(T0) for _ in range(5)]
+    store.save_assignments([(f"id{n}", threads[(n - 1) // 2], None) for n in range(1, 11)], {}, 10)
+    place = Mention("title", 0, 7, "PLACE", "place:harbour", "Harbour")
+    again = Mention("summary", 0, 7, "PLACE", "place:harbour", "Harbour")
+    store.save_mentions([(n, [place, again]) for n in range(1, 11)], "v1")
+    assert store.count_stories(entity="harbour") == 10
+    # The newest four stories (7-10; one mentioning it twice counts once) in threads 4 and 5.
+    assert [t.id for t in store.threads(entity="harbour")] == [threads[4], threads[3]]
+    assert [s.id for s in store.stories(entity="harbour", limit=2)] == ["id10", "id9"]
+    every = store.stories(entity="harbour", limit=100)  # twice the limit past the cap
+    assert [s.id for s in every][:2] == ["id1", "id10"] and len(every) == 10
