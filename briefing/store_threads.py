@@ -21,7 +21,7 @@ from briefing.store_base import (
 )
 from briefing.store_search import HITS_CAP, MENTIONS_CAP
 
-WALK_BOUND = 5_000  # threads a common word's listing walks, latest first, before it searches
+WALK_BOUND = 5_000  # latest threads a common word walks before it reads its candidates
 
 THREAD_COLUMNS = """
     t.id, t.name, t.stories, t.sources, t.first_seen, t.last_seen,
@@ -294,7 +294,7 @@ class ThreadQueries(StoreBase):
                 "ORDER BY story DESC LIMIT ?) AS m CROSS JOIN stories s ON s.rowid = m.story "
                 "WHERE s.thread_id IS NOT NULL"
             )
-            set_args += [entity, MENTIONS_CAP]  # a big entity: the threads of its newest
+            set_args += [entity, MENTIONS_CAP]  # a big entity: the threads of its newest stories
         table = "threads t"
         if sets:
             chosen = " INTERSECT ".join(f"SELECT DISTINCT id FROM ({q})" for q in sets)
