@@ -17,7 +17,7 @@ from briefing.models import EntityCount, Story, Thread
 from briefing.safety import clean_line, safe_link
 from briefing.store_threads import briefing_order
 from briefing.ui.messages import FullTextDone
-from briefing.ui.screens import corrections, filters, saving
+from briefing.ui.screens import filters
 from briefing.ui.screens.filters import Filters, Place, place_of
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
@@ -365,6 +365,8 @@ class MainScreen(Screen[None]):
         return story.thread_id if story is not None else None
 
     def action_save_thread(self) -> None:
+        from briefing.ui.screens import saving  # not on the startup path (export)
+
         saving.save(self)
 
     def action_keep_thread(self) -> None:
@@ -382,22 +384,34 @@ class MainScreen(Screen[None]):
         self.refresh_threads()
 
     def action_save_thread_as(self) -> None:
+        from briefing.ui.screens import saving  # not on the startup path (export)
+
         saving.save_as(self)
 
     # -- corrections by hand (ui/screens/corrections.py) ----------------------------------
     def action_detach(self) -> None:
+        from briefing.ui.screens import corrections
+
         corrections.detach(self)
 
     def action_merge_thread(self) -> None:
+        from briefing.ui.screens import corrections
+
         corrections.merge(self)
 
     def action_rename_thread(self) -> None:
+        from briefing.ui.screens import corrections
+
         corrections.rename(self)
 
     def action_undo_correction(self) -> None:
+        from briefing.ui.screens import corrections
+
         corrections.undo(self)
 
     def action_why(self) -> None:
+        from briefing.ui.screens import corrections
+
         corrections.why(self)
 
     def mark(self, story: Story, read: bool) -> None:
