@@ -27,7 +27,7 @@ from briefing.store_base import (
 from briefing.store_corrections import CorrectionQueries
 from briefing.store_entities import EntityQueries
 from briefing.store_retention import RetentionQueries
-from briefing.store_search import record_terms
+from briefing.store_search import MENTIONS_CAP, record_terms
 from briefing.store_summaries import SummaryQueries
 
 __all__ = [
@@ -71,8 +71,10 @@ def _story_filter(
     unread_only: bool,
     since: datetime | None,
     walk: bool = False,
+    mentions_cap: int | None = None,
 ) -> tuple[str, str, list[object]] | None:
-    """FROM source, WHERE clause and arguments for a story listing; None if nothing can match."""
+    """FROM source, WHERE clause and arguments for a story listing; None if nothing can match.
+    With mentions_cap, an entity's newest stories only (by rowid, from the mentions index)."""
     where: list[str] = []
     args: list[object] = []
     source = "stories s"
@@ -92,7 +94,13 @@ def _story_filter(
     if thread_id is not None:
         where.append("s.thread_id = ?")
         args.append(thread_id)
-    if entity is not None:
+    if entity is not None and mentions_cap is not None:
+        where.append(
+            "s.rowid IN (SELECT DISTINCT story FROM mentions WHERE key = ? "
+            "ORDER BY story DESC LIMIT ?)"
+        )
+        args += [entity, mentions_cap]
+    elif entity is not None:
         where.append("s.rowid IN (SELECT story FROM mentions WHERE key = ?)")
         args.append(entity)
     if unread_only:
@@ -293,16 +301,31 @@ class Store(
         """Newest first (oldest first within a thread), filtered as asked."""
         many = self.many_matches(fts_query(search)) if search else False  # fills search_hits
         walk = many and feed_url is None and thread_id is None
-        found = _story_filter(feed_url, thread_id, search, entity, unread_only, since, walk)
+        # An entity's stories come from its newest mentions: reading a big entity's every
+        # story to sort them cost 12 ms per 2,000 at 1M stories (cold: 25 µs a row).
+        whole = (feed_url, thread_id, since, unread_only) == (None, None, None, False)
+        cap = max(MENTIONS_CAP, 2 * limit) if whole else None
+        found = _story_filter(feed_url, thread_id, search, entity, unread_only, since, walk, cap)
         if found is None:
             return []
         source, clause, args = found
         order = "s.published ASC" if thread_id is not None else "s.published DESC"
-        sql = f"SELECT {STORY_COLUMNS} FROM {source} {clause} ORDER BY {order}, s.rowid LIMIT ?"
+        # The rows are picked first and read after: sorting whole rows (summaries and all)
+        # cost 14 ms for an entity's 2,000 stories at 1M, sorting their rowids 5 ms.
+        picked = f"SELECT s.rowid AS r FROM {source} {clause} ORDER BY {order}, s.rowid LIMIT ?"
+        sql = (
+            f"SELECT {STORY_COLUMNS} FROM ({picked}) AS p CROSS JOIN stories s ON s.rowid = p.r "
+            f"ORDER BY {order}, s.rowid"
+        )
         return [story_from_row(row) for row in self.db.execute(sql, [*args, limit])]
 
     def count_stories(self, *, search: str = "", entity: str | None = None) -> int:
         """How many stories match; an estimate when hits_estimated (a common word)."""
+        if not search and entity is None:
+            # Kept per feed by triggers: count(*) read a whole index at startup (82 ms cold at
+            # 1M stories, and 20 MB more page cache).
+            row = self.db.execute("SELECT coalesce(sum(stories), 0) FROM feed_counts").fetchone()
+            return int(row[0])
         if search and entity is None:  # the matches are listed already: no story row is read
             return self.search_hits(fts_query(search))
         if entity is not None and not search:  # the index alone (mentions go with stories)

@@ -382,3 +382,74 @@ def test_stories_per_feed_follow_inserts_and_prunes(store: Store) -> None:
     assert {f.name: f.stories for f in store.feeds(T0)} == {"A": 3, "B": 1}
     store.prune(Retention(keep_days=365), T0)
     assert {f.name: f.stories for f in store.feeds(T0)} == {"A": 2, "B": 1}
+
+
+def test_a_common_word_walks_the_latest_threads_and_finds_what_the_matches_give(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past HITS_CAP matches the thread list walks threads latest first (store_threads
+    # _walk_threads), and reads the matches' threads when the walk does not fill it: either
+    # way, exactly the threads of the listed matches and the named ones, latest first.
+    from briefing import store_search, store_threads
+
+    monkeypatch.setattr(store_search, "HITS_CAP", 40)
+    n = 400
+    stories = [story(i, title=f"Harbour strike {i}" if i < 200 else f"Quiet {i}") for i in range(n)]
+    store.add_stories(stories)
+    for tid in range(1, 61):
+        assert store.new_thread(T0) == tid
+    # Threads 1-20 hold the harbour stories, 21-60 the later, quiet ones: the latest threads
+    # do not match, so a short walk does not fill the list and the matches are read.
+    thread_of = {s.id: 1 + i % 20 if i < 200 else 21 + i % 40 for i, s in enumerate(stories)}
+    store.save_assignments([(sid, tid, None) for sid, tid in thread_of.items()], {}, n)
+    store.set_thread_names({25: "Harbour talks"})
+    store.search_hits(fts_query("harbour"))
+    assert store.hits_estimated
+    listed = {int(r[0]) for r in store.db.execute("SELECT rowid FROM temp.search_hits")}
+    expected_ids = {thread_of[s.id] for i, s in enumerate(stories, 1) if i in listed} | {25}
+    expected = [t.id for t in store.threads(limit=1000) if t.id in expected_ids]
+    assert len(expected) == 21
+    traced: list[str] = []
+    store.db.set_trace_callback(traced.append)
+    for bound, limit, walked in ((5_000, 3, True), (5_000, 21, True), (1, 3, False),
+                                 (5_000, 1000, False)):  # fmt: skip
+        monkeypatch.setattr(store_threads, "WALK_BOUND", bound)
+        traced.clear()
+        got = [t.id for t in store.threads(search="harbour", limit=limit)]
+        assert got == expected[:limit], (bound, limit)
+        assert any("UNION" in sql for sql in traced) is not walked, (bound, limit)
+
+
+def test_the_count_of_all_stories_follows_adds_and_deletes(store: Store) -> None:
+    store.add_stories([story(n) for n in range(5)])
+    store.add_stories([story(1), story(7)])  # one already stored: ignored
+    assert store.count_stories() == 6
+    store.db.execute("DELETE FROM stories WHERE id = 'id7'")
+    assert store.count_stories() == 6 - 1 == len(store.stories(limit=100))
+
+
+def test_a_big_entity_is_listed_from_its_newest_mentions(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past MENTIONS_CAP stories an entity's lists come from its newest stories by arrival
+    # (the mentions index alone says which), as a search's from its newest matches; the count
+    # stays exact.
+    from briefing import store as store_module
+    from briefing import store_threads
+    from briefing.models import Mention
+
+    monkeypatch.setattr(store_module, "MENTIONS_CAP", 4)
+    monkeypatch.setattr(store_threads, "MENTIONS_CAP", 4)
+    late = T0 + timedelta(days=9)  # the first to arrive says it was published last
+    store.add_stories([story(1, published=late), *(story(n) for n in range(2, 11))])
+    threads = [store.new_thread(T0) for _ in range(5)]
+    store.save_assignments([(f"id{n}", threads[(n - 1) // 2], None) for n in range(1, 11)], {}, 10)
+    place = Mention("title", 0, 7, "PLACE", "place:harbour", "Harbour")
+    again = Mention("summary", 0, 7, "PLACE", "place:harbour", "Harbour")
+    store.save_mentions([(n, [place, again]) for n in range(1, 11)], "v1")
+    assert store.count_stories(entity="harbour") == 10
+    # The newest four stories (7-10; one mentioning it twice counts once) in threads 4 and 5.
+    assert [t.id for t in store.threads(entity="harbour")] == [threads[4], threads[3]]
+    assert [s.id for s in store.stories(entity="harbour", limit=2)] == ["id10", "id9"]
+    every = store.stories(entity="harbour", limit=100)  # twice the limit past the cap
+    assert [s.id for s in every][:2] == ["id1", "id10"] and len(every) == 10

@@ -577,6 +577,35 @@ async def test_a_common_word_shows_an_estimated_count(
         assert "about" not in threads.render_row(None, 0).plain
 
 
+async def test_lists_cut_at_their_limit_say_how_many_match(
+    make_session: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The thread list holds the latest THREAD_LIMIT threads, a search or an entity lists its
+    # latest FILTERED_LIMIT threads and stories; the titles say there are more ("2+", "2
+    # newest of 4"), not only the length of the list.
+    from briefing.ui.screens import main
+
+    monkeypatch.setattr(main, "THREAD_LIMIT", 2)
+    monkeypatch.setattr(main, "FILTERED_LIMIT", 2)
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        threads, stories = screen.query_one(ThreadList), screen.query_one(StoryList)
+        assert len(threads.threads) == 2 and threads.border_title == "Threads (2+, briefing)"
+        assert stories.border_title == "All stories (6)"
+        screen.search_text = "north"  # 4 stories, one thread
+        screen.reload()
+        assert [s.title for s in stories.stories] == ["North story 3", "North story 2"]
+        assert stories.border_title == "All stories (2 newest of 4)"
+        assert "4 stories" in threads.render_row(None, 0).plain  # every match counted
+        assert threads.border_title == "Threads (1, briefing)"
+        screen.search_text = "arequipa"
+        screen.reload()
+        assert stories.border_title == "All stories (1)"
+
+
 async def test_offline_first_run_says_why_in_the_list_and_status(tmp_path: Path) -> None:
     # Issue 14, item 16: not an empty screen with only "2 failed".
     def offline(request: httpx.Request) -> httpx.Response:

@@ -25,6 +25,14 @@ class DayHeading:
     day: datetime
 
 
+def all_title(shown: int, total: int, approx: bool = False) -> str:
+    """'All stories (N)', or, when the list holds only the newest of them, 'All stories (500
+    newest of about 655,000)': the count of every match, never the length of the list."""
+    if total <= shown:
+        return f"All stories ({shown:,})"
+    return f"All stories ({shown:,} newest of {'about ' if approx else ''}{total:,})"
+
+
 class StoryList(RowList[Story | DayHeading]):
     """Stories.
 
