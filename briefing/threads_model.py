@@ -121,12 +121,12 @@ class ThreadModel:
 
 DEFAULT_MODEL = ThreadModel(
     pair=LinearModel(
-        (3.2482, 2.6, 1.2999, 1.2379, 0.4291, -0.6664, 2.9202, 0.2131, -0.0341, 0.728, -0.7032),
-        -2.5897,
+        (3.1109, 2.5089, 1.2588, 1.4969, 0.4167, -0.6814, 2.8448, 0.2305, -0.0366, 0.7913, -0.7255),
+        -2.6448,
     ),
-    thread=LinearModel((4.1925, 1.5521, 3.2587, 1.0453, 0.5736, -0.4386, -0.3693), -5.8762),
-    threshold=0.12,
-    headline_threshold=0.12,
+    thread=LinearModel((4.1583, 1.509, 3.2896, 1.001, 0.5752, -0.4385, -0.3605), -5.8915),
+    threshold=0.15,
+    headline_threshold=0.2,
     article_threshold=0.2,
-    merge_threshold=0.8,
+    merge_threshold=0.2,
 )

@@ -70,14 +70,14 @@ def test_a_future_dated_and_an_undated_item_do_not_expire_the_threads_of_a_repla
                 T0 + timedelta(hours=5),
             )
         )
-        ingest(store, day_one, entities=False)
+        ingest(store, day_one, entities=True)
         first = store.story("q0")
         assert first is not None and first.thread_id is not None
         assert {store.story(f"q{i}").thread_id for i in range(3)} == {first.thread_id}
         thread = store.thread(first.thread_id)
         assert thread is not None and thread.last_seen < T0 + timedelta(days=1)
         # The next day's reports join the thread: the outliers did not move the clock.
-        ingest(store, [quake(i, T0 + timedelta(days=1, hours=i)) for i in (3, 4)], entities=False)
+        ingest(store, [quake(i, T0 + timedelta(days=1, hours=i)) for i in (3, 4)], entities=True)
         for i in (3, 4):
             later = store.story(f"q{i}")
             assert later is not None and later.thread_id is not None
