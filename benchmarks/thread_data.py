@@ -75,8 +75,8 @@ def annotate(texts: list[tuple[str, str]]) -> list[list[Mention]]:
 
 
 def entity_keys(found: Sequence[Sequence[Mention]]) -> list[list[tuple[str, str, str]]]:
-    """(key, type, name) per story as a store without the rest lists them: the mentions as
-    the recogniser keyed them."""
+    """(key, type, name) per story as the recogniser keyed its mentions, each once: no
+    store-wide type vote or identities (see settled_keys)."""
     return [list(dict.fromkeys((m.key, m.type, m.name) for m in story)) for story in found]
 
 
@@ -130,8 +130,8 @@ def _rows(stories: list[Story], labels: dict[str, str], store: Store | None = No
         ]
     )
     if store is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            ents = settled_keys(Store(Path(tmp) / "store.db"), stories, found)
+        with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "store.db") as fresh:
+            ents = settled_keys(fresh, stories, found)
     else:
         ents = settled_keys(store, stories, found)
     cap = time_cap([thread_time(s) for s in stories], timedelta(days=3))
