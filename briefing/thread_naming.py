@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from briefing.aliases import ALIASES
 from briefing.threads_text import STOP_WORDS, entity_key, words
 
 if TYPE_CHECKING:
@@ -149,6 +150,12 @@ def _inside(words_: frozenset[str], covered: set[str]) -> bool:
     )
 
 
+def _spelled_out(words_: frozenset[str], covered: set[str]) -> bool:
+    """A short form whose full form the name already says: "L.A" beside "Los Angeles
+    County", "US" beside "United States"."""
+    return any(w in ALIASES and {k for k, _ in words(ALIASES[w]) if k} <= covered for w in words_)
+
+
 def _display_from_key(key: str) -> str:
     bare = key.split(":", 1)[-1]
     return " ".join(w[:1].upper() + w[1:] for w in bare.split())
@@ -167,6 +174,8 @@ def thread_name(members: Sequence[ThreadItem], doc_freq: Mapping[str, int], n_do
             continue
         if _inside(cand.covers, covered):
             continue  # "earthquake · quake", "wildfires · fires": one word said twice
+        if _spelled_out(cand.covers, covered):
+            continue  # "Los Angeles County · L.A": one place said twice
         if any(_aliases(cand.label, c.label) for c in chosen):
             continue
         trial = sorted([*chosen, cand], key=lambda c: not c.first)

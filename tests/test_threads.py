@@ -477,3 +477,21 @@ def test_names_skip_function_words_headlines_lean_on() -> None:
     name = thread_name(rows, {}, 100).lower()
     assert "since" not in name.split(), name
     assert "europe" in name, name
+
+
+def test_names_do_not_say_a_place_and_its_short_form() -> None:
+    # Real days' LA Times threads read "Los Angeles County · L.A · coronavirus".
+    county = ("place:los angeles county", "Los Angeles County")
+    rows = [
+        item(f"l{i}", title, hours=i, entities=(county,))
+        for i, title in enumerate(
+            (
+                "L.A. County coronavirus cases climb as L.A. hospitals fill",
+                "Coronavirus: L.A. County reports record deaths",
+                "L.A. County coronavirus testing sites to expand in L.A.",
+            )
+        )
+    ]
+    parts = thread_name(rows, {}, 100).split(" · ")
+    assert "Los Angeles County" in parts, parts
+    assert not {"L.A", "LA"} & set(parts), parts
