@@ -84,6 +84,13 @@ def scenario(with_entities: bool) -> list[tuple[ThreadItem, str]]:
     return rows
 
 
+def titled(
+    prefix: str, *titles: str, entities: tuple[tuple[str, str], ...] = ()
+) -> list[ThreadItem]:
+    """Headline-only items an hour apart, ids prefix0, prefix1, ...: what a name test reads."""
+    return [item(f"{prefix}{i}", t, hours=i, entities=entities) for i, t in enumerate(titles)]
+
+
 def run(engine: ThreadEngine, items: list[ThreadItem], new_id: Callable[[], int]) -> list[int]:
     return [engine.assign(it, new_id).thread_id for it in items]
 
@@ -447,16 +454,12 @@ def test_an_article_length_story_meets_the_article_threshold() -> None:
 
 
 def test_names_do_not_say_one_word_twice() -> None:
-    rows = [
-        item(f"k{i}", title, hours=i)
-        for i, title in enumerate(
-            (
-                "Earthquake shakes Ridgecrest, quake felt in Los Angeles",
-                "Ridgecrest quake: aftershocks follow the earthquake",
-                "Ridgecrest earthquake damages roads; quake was a 6.4",
-            )
-        )
-    ]
+    rows = titled(
+        "k",
+        "Earthquake shakes Ridgecrest, quake felt in Los Angeles",
+        "Ridgecrest quake: aftershocks follow the earthquake",
+        "Ridgecrest earthquake damages roads; quake was a 6.4",
+    )
     parts = thread_name(rows, {}, 100).lower().split(" · ")
     assert not ({"earthquake", "quake"} <= set(parts)), parts
     assert "ridgecrest" in parts
@@ -464,16 +467,12 @@ def test_names_do_not_say_one_word_twice() -> None:
 
 def test_names_skip_function_words_headlines_lean_on() -> None:
     # A real day's Europe thread was named "Europe · since restrictions · eased".
-    rows = [
-        item(f"s{i}", title, hours=i)
-        for i, title in enumerate(
-            (
-                "Cases in Europe rise since restrictions eased",
-                "Europe sees a surge since restrictions were eased",
-                "Since restrictions eased, Europe's cases climb again",
-            )
-        )
-    ]
+    rows = titled(
+        "s",
+        "Cases in Europe rise since restrictions eased",
+        "Europe sees a surge since restrictions were eased",
+        "Since restrictions eased, Europe's cases climb again",
+    )
     name = thread_name(rows, {}, 100).lower()
     assert "since" not in name.split(), name
     assert "europe" in name, name
@@ -482,16 +481,13 @@ def test_names_skip_function_words_headlines_lean_on() -> None:
 def test_names_do_not_say_a_place_and_its_short_form() -> None:
     # Real days' LA Times threads read "Los Angeles County · L.A · coronavirus".
     county = ("place:los angeles county", "Los Angeles County")
-    rows = [
-        item(f"l{i}", title, hours=i, entities=(county,))
-        for i, title in enumerate(
-            (
-                "L.A. County coronavirus cases climb as L.A. hospitals fill",
-                "Coronavirus: L.A. County reports record deaths",
-                "L.A. County coronavirus testing sites to expand in L.A.",
-            )
-        )
-    ]
+    rows = titled(
+        "l",
+        "L.A. County coronavirus cases climb as L.A. hospitals fill",
+        "Coronavirus: L.A. County reports record deaths",
+        "L.A. County coronavirus testing sites to expand in L.A.",
+        entities=(county,),
+    )
     parts = thread_name(rows, {}, 100).split(" · ")
     assert "Los Angeles County" in parts, parts
     assert not {"L.A", "LA"} & set(parts), parts
