@@ -234,4 +234,36 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX stories_feed ON stories(feed_url);
     """,
+    # 12: each thread's unread stories and those first seen since it was last opened, kept by
+    # triggers on every path that moves, reads, adds or deletes a story: counting them for the
+    # 2,000 listed threads at startup cost ~20 ms of a 35 ms query at 1M stories.
+    """
+    ALTER TABLE threads ADD COLUMN unread INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE threads ADD COLUMN fresh INTEGER NOT NULL DEFAULT 0;
+    UPDATE threads SET
+        unread = (SELECT count(*) FROM stories s WHERE s.thread_id = threads.id AND s.read = 0),
+        fresh = (SELECT count(*) FROM stories s WHERE s.thread_id = threads.id
+            AND s.first_seen > coalesce(threads.opened_at, 0))
+    WHERE id IN (SELECT DISTINCT thread_id FROM stories WHERE thread_id IS NOT NULL);
+    CREATE TRIGGER stories_thread_ai AFTER INSERT ON stories WHEN new.thread_id IS NOT NULL BEGIN
+        UPDATE threads SET unread = unread + (new.read = 0),
+            fresh = fresh + (new.first_seen > coalesce(opened_at, 0)) WHERE id = new.thread_id;
+    END;
+    CREATE TRIGGER stories_thread_ad AFTER DELETE ON stories WHEN old.thread_id IS NOT NULL BEGIN
+        UPDATE threads SET unread = unread - (old.read = 0),
+            fresh = fresh - (old.first_seen > coalesce(opened_at, 0)) WHERE id = old.thread_id;
+    END;
+    CREATE TRIGGER stories_thread_au AFTER UPDATE OF thread_id, read, first_seen ON stories
+    WHEN old.thread_id IS NOT new.thread_id OR old.read IS NOT new.read
+        OR old.first_seen IS NOT new.first_seen BEGIN
+        UPDATE threads SET unread = unread - (old.read = 0),
+            fresh = fresh - (old.first_seen > coalesce(opened_at, 0)) WHERE id = old.thread_id;
+        UPDATE threads SET unread = unread + (new.read = 0),
+            fresh = fresh + (new.first_seen > coalesce(opened_at, 0)) WHERE id = new.thread_id;
+    END;
+    CREATE TRIGGER threads_opened_au AFTER UPDATE OF opened_at ON threads BEGIN
+        UPDATE threads SET fresh = (SELECT count(*) FROM stories s WHERE s.thread_id = new.id
+            AND s.first_seen > coalesce(new.opened_at, 0)) WHERE id = new.id;
+    END;
+    """,
 )

@@ -23,13 +23,11 @@ from briefing.store_search import HITS_CAP, MENTIONS_CAP
 
 WALK_BOUND = 5_000  # latest threads a common word walks before it reads its candidates
 
-THREAD_COLUMNS = """
-    t.id, t.name, t.stories, t.sources, t.first_seen, t.last_seen,
-    (SELECT count(*) FROM stories s WHERE s.thread_id = t.id AND s.read = 0),
-    (SELECT count(*) FROM stories s WHERE s.thread_id = t.id
-        AND s.first_seen > coalesce(t.opened_at, 0)),
-    t.keep
-"""
+# unread and fresh (first seen since the thread was last opened) are kept by triggers
+# (store_schema migration 12).
+THREAD_COLUMNS = (
+    "t.id, t.name, t.stories, t.sources, t.first_seen, t.last_seen, t.unread, t.fresh, t.keep"
+)
 
 
 def _thread(row: Sequence[object]) -> Thread:
@@ -299,15 +297,9 @@ class ThreadQueries(StoreBase):
         if sets:
             chosen = " INTERSECT ".join(f"SELECT DISTINCT id FROM ({q})" for q in sets)
             table = f"({chosen}) AS m CROSS JOIN threads t ON t.id = m.id"
-        # The listed threads are chosen first; their unread and new counts are read for those
-        # alone (a search's 5,000 matching threads would otherwise count 10,000 times).
-        picked = (
-            f"SELECT t.id FROM {table} WHERE {' AND '.join(where)} "
-            "ORDER BY t.last_seen DESC, t.id LIMIT ?"
-        )
         sql = (
-            f"SELECT {THREAD_COLUMNS} FROM ({picked}) AS p CROSS JOIN threads t ON t.id = p.id "
-            "ORDER BY t.last_seen DESC, t.id"
+            f"SELECT {THREAD_COLUMNS} FROM {table} WHERE {' AND '.join(where)} "
+            "ORDER BY t.last_seen DESC, t.id LIMIT ?"
         )
         return [_thread(r) for r in self.db.execute(sql, [*set_args, *args, limit])]
 

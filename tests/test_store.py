@@ -226,6 +226,73 @@ def test_thread_read_and_opened_markers(store: Store) -> None:
     assert thread is not None and thread.unread == 0 and thread.new == 0
 
 
+def _counted(store: Store) -> dict[int, tuple[int, int]]:
+    """Each thread's unread and fresh stories counted from the stories themselves."""
+    rows = store.db.execute(
+        "SELECT t.id, (SELECT count(*) FROM stories s WHERE s.thread_id = t.id AND s.read = 0), "
+        "(SELECT count(*) FROM stories s WHERE s.thread_id = t.id "
+        "AND s.first_seen > coalesce(t.opened_at, 0)) FROM threads t"
+    )
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
+def _kept(store: Store) -> dict[int, tuple[int, int]]:
+    rows = store.db.execute("SELECT id, unread, fresh FROM threads")
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
+def test_thread_unread_and_fresh_counts_follow_every_change(store: Store) -> None:
+    from briefing.corrections import detach, merge, undo
+    from briefing.store_retention import Retention
+
+    old = T0 - timedelta(days=900)
+    store.add_stories([story(n) for n in range(6)])
+    store.add_stories([story(6, published=old, first_seen=old)])
+    a, b, c = (store.new_thread(T0) for _ in range(3))
+    steps = [
+        lambda: store.save_assignments(
+            [("id0", a, None), ("id1", a, None), ("id2", b, None), ("id3", b, "id2")], {}, 4
+        ),
+        lambda: store.save_assignments([("id4", c, None), ("id5", c, None), ("id6", c, None)], {}, 7),
+        lambda: store.set_read(["id0", "id4"]),
+        lambda: store.mark_thread_opened(a, T0 + timedelta(hours=0.5)),  # id1 is fresh, id0 not
+        lambda: store.save_assignments([("id1", b, None)], {}, 7),  # moves between threads
+        lambda: store.set_read(["id0"], read=False),
+        lambda: merge(store, b, a, T0),
+        lambda: detach(store, "id2", T0),
+        lambda: undo(store),
+        lambda: store.merge_threads(a, c, T0),
+        lambda: store.set_thread_read(a),
+        lambda: store.set_read(["id5"], read=False),
+        lambda: store.prune(Retention(keep_days=365), T0),  # id6 goes
+    ]
+    for n, step in enumerate(steps):
+        step()
+        assert _kept(store) == _counted(store), f"after step {n}"
+    assert store.story("id6") is None
+    assert [(t.unread, t.new) for t in store.threads()] == [(1, 5)]
+
+
+def test_a_store_from_before_the_counts_gets_them(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = Store(path)
+    store.add_stories([story(n) for n in range(3)])
+    tid = store.new_thread(T0)
+    store.save_assignments([(f"id{n}", tid, None) for n in range(3)], {}, 3)
+    store.set_read(["id1"])
+    store.mark_thread_opened(tid, T0 + timedelta(hours=1.5))
+    store.db.execute("UPDATE threads SET unread = 0, fresh = 0")  # as before migration 12
+    store.db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    for trigger in ("stories_thread_ai", "stories_thread_ad", "stories_thread_au"):
+        store.db.execute(f"DROP TRIGGER {trigger}")
+    store.db.execute("DROP TRIGGER threads_opened_au")
+    store.db.execute("ALTER TABLE threads DROP COLUMN unread")
+    store.db.execute("ALTER TABLE threads DROP COLUMN fresh")
+    store.close()
+    again = Store(path)
+    assert _kept(again) == _counted(again) == {tid: (2, 1)}
+
+
 def test_common_and_rare_words_search_the_same_way(store: Store) -> None:
     # Past COMMON matches, search walks stories and threads newest first instead of going
     # from the matches to their rows: both paths must give exactly the brute-force answer.
