@@ -606,6 +606,34 @@ async def test_lists_cut_at_their_limit_say_how_many_match(
         assert stories.border_title == "All stories (1)"
 
 
+async def test_all_stories_paint_their_first_page_then_the_rest(
+    make_session: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first paint lists FIRST_PAGE stories (a big store's 2,000 rows cost startup time);
+    # the rest follow right after, cursor and reader where they were.
+    from briefing.ui.screens import main
+
+    session = make_session(BODIES)
+    app = BriefingApp(session)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+    monkeypatch.setattr(main, "FIRST_PAGE", 2)
+    painted: list[int] = []
+
+    class Probe(BriefingApp):
+        def on_ready(self) -> None:
+            painted.append(len(self.screen.query_one(StoryList).stories))
+
+    again = Probe(session, refresh_on_start=False)
+    async with again.run_test(size=(140, 40)) as pilot:
+        await settle(again, pilot)
+        stories = again.screen.query_one(StoryList)
+        assert painted == [2]
+        assert len(stories.stories) == 6 and stories.border_title == "All stories (6)"
+        assert stories.highlighted == 0
+        assert again.screen.query_one(Reader).story == stories.stories[0]
+
+
 async def test_offline_first_run_says_why_in_the_list_and_status(tmp_path: Path) -> None:
     # Issue 14, item 16: not an empty screen with only "2 failed".
     def offline(request: httpx.Request) -> httpx.Response:
