@@ -253,7 +253,9 @@ def test_thread_unread_and_fresh_counts_follow_every_change(store: Store) -> Non
         lambda: store.save_assignments(
             [("id0", a, None), ("id1", a, None), ("id2", b, None), ("id3", b, "id2")], {}, 4
         ),
-        lambda: store.save_assignments([("id4", c, None), ("id5", c, None), ("id6", c, None)], {}, 7),
+        lambda: store.save_assignments(
+            [("id4", c, None), ("id5", c, None), ("id6", c, None)], {}, 7
+        ),
         lambda: store.set_read(["id0", "id4"]),
         lambda: store.mark_thread_opened(a, T0 + timedelta(hours=0.5)),  # id1 is fresh, id0 not
         lambda: store.save_assignments([("id1", b, None)], {}, 7),  # moves between threads
