@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -249,7 +250,7 @@ def test_thread_unread_and_fresh_counts_follow_every_change(store: Store) -> Non
     store.add_stories([story(n) for n in range(6)])
     store.add_stories([story(6, published=old, first_seen=old)])
     a, b, c = (store.new_thread(T0) for _ in range(3))
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: store.save_assignments(
             [("id0", a, None), ("id1", a, None), ("id2", b, None), ("id3", b, "id2")], {}, 4
         ),
