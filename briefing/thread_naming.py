@@ -7,6 +7,7 @@ background document frequencies (the engine's df table, same keys as threads_tex
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
@@ -123,8 +124,9 @@ def _number_led(label: str) -> bool:
 
 
 def _initials(label: str) -> set[str]:
-    """ "Bank of England" -> {"BOE", "BE"}: what an acronym of it would be."""
-    parts = [p for p in label.replace("-", " ").split() if p[:1].isalpha()]
+    """ "Bank of England" -> {"BOE", "BE"}: what an acronym of it would be ("L.A. Unified
+    School District" -> "LAUSD": a dotted abbreviation gives each of its letters)."""
+    parts = [p for p in re.split(r"[\s.-]+", label) if p[:1].isalpha()]
     if len(parts) < 2:
         return set()
     content = [p for p in parts if p.lower() not in STOP_WORDS]

@@ -392,6 +392,21 @@ def test_names_skip_an_acronym_of_a_chosen_entity() -> None:
     assert name == thread_name(list(reversed(rows)), {}, 100)
 
 
+def test_an_acronym_of_a_dotted_name_is_skipped_too() -> None:
+    # A real day's LA Times thread read "LAUSD · L.A. Unified School District": the initials
+    # of "L.A." are L and A.
+    lausd = ("org:lausd", "LAUSD")
+    district = ("org:l.a. unified school district", "L.A. Unified School District")
+    rows = [
+        item(f"u{i}", f"LAUSD to keep campuses closed this fall ({i})",
+             "The L.A. Unified School District said LAUSD classes stay online.",
+             hours=i, entities=(lausd, district))
+        for i in range(3)
+    ]  # fmt: skip
+    parts = thread_name(rows, {}, 100).split(" · ")
+    assert not ("LAUSD" in parts and "L.A. Unified School District" in parts), parts
+
+
 def test_a_batch_is_counted_up_front_but_recorded_only_as_it_is_assigned() -> None:
     rows = [it for it, _ in scenario(False)][:3]
     engine = ThreadEngine()
