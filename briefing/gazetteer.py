@@ -323,6 +323,8 @@ EVIDENCE = 8  # mixed-case words a story needs before unseen all-caps words coun
 
 
 def shouting(word: str) -> bool:
+    if word.islower():  # most words: a lower-case letter and no upper-case one, so not all caps
+        return False
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
@@ -353,7 +355,11 @@ def truecase(segments: Sequence[Sequence[str]]) -> list[list[str]]:
         marks.append(mark)
         for word, recase in zip(words, mark, strict=True):
             if not recase and any(c.isalpha() for c in word):
-                forms.setdefault(fold(word), Counter())[word] += 1
+                key = fold(word)
+                seen = forms.get(key)
+                if seen is None:
+                    seen = forms[key] = Counter()
+                seen[word] += 1
     evidence = sum(sum(c.values()) for c in forms.values()) >= EVIDENCE
     out = [
         [_recase(w, forms, evidence) if m else w for w, m in zip(words, mark, strict=True)]

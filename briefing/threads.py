@@ -186,13 +186,18 @@ class ThreadEngine:
         each report of a story, and all of them with none)."""
         if thread.centroid is None or thread.centroid_version != self._df_version:
             thread.centroid_version = self._df_version
-            text: Vector = {}
-            ents: Vector = {}
-            for member in thread.recent:
+            # The sums over the members in order, as before, but kept: the members added at
+            # the end since the last centroid are added on top, the same additions in the same
+            # order (same floats, same key order), instead of summing up to 64 members again.
+            if thread.sums is None or thread.sums_version != self._df_version:
+                thread.sums, thread.sums_version, thread.summed = ({}, {}), self._df_version, 0
+            text, ents = thread.sums
+            for member in thread.recent[thread.summed :]:
                 vectors = self._vectors(member)
                 for acc, part in ((text, vectors[0]), (ents, vectors[3])):
                     for k, v in part.items():
                         acc[k] = acc.get(k, 0.0) + v
+            thread.summed = len(thread.recent)
             thread.centroid = (unit(text, unit_weight), unit(ents, unit_weight))
         return thread.centroid
 
@@ -341,6 +346,7 @@ class ThreadEngine:
         dst.newest = max(dst.newest, src.newest)
         dst.oldest = min(dst.oldest, src.oldest)
         dst.recent = sorted(dst.recent + src.recent, key=lambda d: d.ts)[-DUP_CHECK_MEMBERS:]
+        dst.sums = None  # its members changed: the centroid's sums are made again when next due
         for is_url, key in src.dup_keys:
             table = self._by_url if is_url else self._by_title
             table[key] = (table[key][0], keep)

@@ -81,7 +81,7 @@ class Doc:
 class ThreadState:
     __slots__ = (
         *("centroid", "centroid_version", "dup_keys", "newest", "oldest", "recent", "size"),
-        *("terms", "tid"),
+        *("sums", "sums_version", "summed", "terms", "tid"),
     )
 
     def __init__(self, tid: int, ts: float) -> None:
@@ -94,6 +94,12 @@ class ThreadState:
         self.dup_keys: list[tuple[bool, str]] = []  # (is url, key) entries it owns
         self.centroid: tuple[Vector, Vector] | None = None  # made on demand (_centroid)
         self.centroid_version = -1
+        # The centroid's running sums over recent[:summed], at df version sums_version: a member
+        # added at the end is summed on top, in the order a recount would add it; None when a
+        # member was inserted before the end or dropped (the sums are then made again).
+        self.sums: tuple[Vector, Vector] | None = None
+        self.sums_version = -1
+        self.summed = 0
 
     def add(self, doc: Doc) -> None:
         self.centroid = None
@@ -104,6 +110,8 @@ class ThreadState:
         self.oldest = min(self.oldest, doc.ts)
         self.recent.append(doc)
         self.recent.sort(key=lambda d: d.ts)
+        if self.recent[-1] is not doc or len(self.recent) > DUP_CHECK_MEMBERS:
+            self.sums = None  # not a member added at the end: recent[:summed] changed
         del self.recent[:-DUP_CHECK_MEMBERS]
 
     def members(self, n: int = RECENT_MEMBERS) -> list[Doc]:

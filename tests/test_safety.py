@@ -130,3 +130,31 @@ def test_slug_cannot_leave_a_folder() -> None:
     assert slug("../../etc/passwd") == "etc-passwd"
     assert slug("") == slug("///") == "untitled"
     assert slug("Erdoğan & İstanbul") == "erdogan-istanbul"
+
+
+def test_fast_paths_match_the_regular_expressions() -> None:
+    """fold_spaces, the paragraph fold and the escape pre-check give what the regexes give."""
+    import itertools
+
+    from briefing import safety
+
+    pieces = [
+        "a",
+        " ",
+        "\n",
+        "\t",
+        "\xa0",
+        "\u2003",
+        "\x1c",
+        "\x85",
+        "\x1b[31m",
+        "\x9b1m",
+        "\u200b",
+    ]
+    for size in range(5):
+        for combo in itertools.product(pieces, repeat=size):
+            text = "".join(combo)
+            assert safety.fold_spaces(text) == safety._SPACES.sub(" ", text)
+            assert " ".join(text.split()) == safety._SPACES.sub(" ", text).strip()
+            expected = safety._CONTROLS.sub("", safety._ESCAPES.sub("", text)) if text else ""
+            assert safety.strip_controls(text) == expected

@@ -506,3 +506,38 @@ def test_names_do_not_say_a_place_and_its_short_form() -> None:
     parts = thread_name(rows, {}, 100).split(" · ")
     assert "Los Angeles County" in parts, parts
     assert not {"L.A", "LA"} & set(parts), parts
+
+
+def test_centroid_sums_kept_across_adds_equal_a_recount() -> None:
+    """The centroid's running sums give the very floats, in the very key order, that summing
+    the thread's recent members again gives: after adds at the end, out-of-order adds, the
+    64-member cap and merges."""
+    from briefing.threads_doc import ThreadState, Vector
+
+    def recount(engine: ThreadEngine, thread: ThreadState) -> tuple[Vector, Vector]:
+        copy = ThreadState(thread.tid, thread.newest)
+        copy.recent = list(thread.recent)
+        return engine._centroid(copy)
+
+    stream = synthetic_stream(400, seed=3)
+    rng = random.Random(5)
+    stream = [replace(it, published=it.published - timedelta(hours=rng.choice([0, 0, 0, 30])))
+              for it in stream]  # fmt: skip
+    engine = ThreadEngine(join_window=timedelta(days=30))
+    engine.observe(stream)  # the df is then fixed, as in a refresh: the sums carry over
+    new_id = ids()
+    checked = 0
+    for n, it in enumerate(stream):
+        engine.assign(it, new_id)
+        if n % 50 == 49:
+            for keep, gone in engine.propose_merges():
+                engine.apply_merge(keep, gone)
+        for thread in engine._threads.values():
+            if thread.centroid is None or rng.random() < 0.3:
+                thread.centroid = None  # made now, from the sums as they stand
+                got = engine._centroid(thread)
+                want = recount(engine, thread)
+                assert [list(v.items()) for v in got] == [list(v.items()) for v in want]
+                checked += 1
+    assert checked > 400
+    assert max(len(t.recent) for t in engine._threads.values()) == 64
