@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from briefing.models import FeedStatus, Story, Thread, Validators
-from briefing.polling import NextFetch
 from briefing.store_articles import ArticleQueries
 from briefing.store_base import (
     MIGRATIONS,
@@ -28,6 +28,9 @@ from briefing.store_corrections import CorrectionQueries
 from briefing.store_entities import EntityQueries
 from briefing.store_retention import RetentionQueries
 from briefing.store_search import MENTIONS_CAP, record_terms
+
+if TYPE_CHECKING:
+    from briefing.polling import NextFetch  # email.utils and all: only when a refresh plans
 from briefing.store_summaries import SummaryQueries
 
 __all__ = [
@@ -187,6 +190,8 @@ class Store(
 
     def schedules(self) -> dict[str, NextFetch]:
         """Every stored feed's next due time, by url (see briefing.polling)."""
+        from briefing.polling import NextFetch
+
         rows = self.db.execute(
             "SELECT url, next_fetch_at, next_fetch_reason, next_fetch_host FROM feeds "
             "WHERE next_fetch_at IS NOT NULL"

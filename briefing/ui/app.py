@@ -23,7 +23,6 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from briefing import __version__
 from briefing.config import ConfigError, Session, config_error, load_config
 from briefing.models import EntityCount
-from briefing.polling import FAILING_AFTER
 from briefing.safety import counted
 from briefing.store import Store, StoreReadOnly
 from briefing.store_base import READ_ONLY_HELP
@@ -217,6 +216,8 @@ class BriefingApp(App[int]):
 
     def dead_feeds_note(self) -> str:
         """' · N feeds failing for a while: press F' for enabled feeds that keep failing."""
+        from briefing.polling import FAILING_AFTER  # email.utils and all: not at startup
+
         enabled = {f.url for f in self.session.config.feeds if f.enabled}
         dead = [url for url in self.store.failing(FAILING_AFTER) if url in enabled]
         if not dead:
