@@ -9,6 +9,8 @@ and per entity filter (store queries and rebuilding the lists), and the peak RSS
 loaded (that process's own VmHWM: its ru_maxrss would include this script's, which built the
 store). `thread_scroll_ms` is a page of cursor movement plus the list's repaint; the thread's
 timeline, reader and entities load once the cursor rests (`thread_preview_ms`).
+`brief_week_ms` is a brief of the week before the newest story (median of three: the first
+makes its threads' summaries, the store keeps them).
 Ends with `startup_ratio:` (briefing / bare).
 """
 
@@ -240,6 +242,14 @@ async def main():
             screen.entity = EntityCount(key, key.title(), "PLACE", 0)
             screen.reload()
             entity.append(time.perf_counter() - t0)
+        from datetime import timedelta
+        from briefing.brief import make_brief
+        week = app.store.newest_story() - timedelta(days=7)
+        brief = []
+        for _ in range(3):  # the first makes the ten threads' summaries, the others read them
+            t0 = time.perf_counter()
+            make_brief(app.store, week)
+            brief.append(time.perf_counter() - t0)
         _load_once(shared_recognizer())  # spaCy and the gazetteer, as after a first refresh
         rss = peak_rss_mb()
         print(f"thread_scroll_ms: {statistics.median(scroll) * 1000:.1f}")
@@ -247,6 +257,7 @@ async def main():
         print(f"search_common_word_ms: {statistics.median(common) * 1000:.1f}")
         print(f"search_ms: {statistics.median(search) * 1000:.1f}")
         print(f"entity_filter_ms: {statistics.median(entity) * 1000:.1f}")
+        print(f"brief_week_ms: {statistics.median(brief) * 1000:.1f}")
         print(f"peak_rss_mb: {rss:.0f}")
 
 asyncio.run(main())

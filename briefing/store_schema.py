@@ -266,4 +266,8 @@ MIGRATIONS: tuple[str, ...] = (
             AND s.first_seen > coalesce(new.opened_at, 0)) WHERE id = new.id;
     END;
     """,
+    # 13: single-story threads, latest first, for the brief's single stories (store_summaries).
+    """
+    CREATE INDEX threads_single ON threads(last_seen) WHERE stories = 1 AND merged_into IS NULL;
+    """,
 )
