@@ -666,3 +666,10 @@ async def test_a_search_without_results_says_so_in_the_list(make_session: Sessio
         assert not stories.rows
         assert stories.empty_text == "No stories match “zzzqqq”: escape takes the filter off."
         assert "No stories match" in "".join(seg.text for seg in stories.render_line(0)._segments)
+
+
+def test_the_all_stories_row_groups_thousands() -> None:
+    from briefing.ui.widgets.thread_list import all_row
+
+    assert "1,000,000 stories, newest first" in all_row(1_000_000).plain
+    assert "about 2,500 stories" in all_row(2_500, approx=True).plain

@@ -44,7 +44,7 @@ def all_row(count: int, approx: bool = False) -> Text:
     """The "All stories" row; a search with more matches than it lists gives an estimate."""
     text = Text(no_wrap=True)
     text.append("  All stories", style="bold")
-    about = f"about {count:,}" if approx else str(count)
+    about = f"about {count:,}" if approx else f"{count:,}"
     text.append(f"\n    {about} stories, newest first", style="dim")
     return text
 
