@@ -347,6 +347,7 @@ class ThreadEngine:
         dst.oldest = min(dst.oldest, src.oldest)
         dst.recent = sorted(dst.recent + src.recent, key=lambda d: d.ts)[-DUP_CHECK_MEMBERS:]
         dst.sums = None  # its members changed: the centroid's sums are made again when next due
+        dst.centroid = None
         for is_url, key in src.dup_keys:
             table = self._by_url if is_url else self._by_title
             table[key] = (table[key][0], keep)

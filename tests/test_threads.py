@@ -531,7 +531,12 @@ def test_centroid_sums_kept_across_adds_equal_a_recount() -> None:
         engine.assign(it, new_id)
         if n % 50 == 49:
             for keep, gone in engine.propose_merges():
+                engine._centroid(engine._threads[keep])  # made before the merge
                 engine.apply_merge(keep, gone)
+                merged = engine._threads[keep]  # its members changed: never the old centroid
+                got, want = engine._centroid(merged), recount(engine, merged)
+                assert [list(v.items()) for v in got] == [list(v.items()) for v in want]
+                checked += 1
         for thread in engine._threads.values():
             if thread.centroid is None or rng.random() < 0.3:
                 thread.centroid = None  # made now, from the sums as they stand
