@@ -51,7 +51,9 @@ class ThreadEngine:
         self.window = join_window.total_seconds()
         self.model = model if model is not None else ThreadModel.load()
         self._threads: dict[int, ThreadState] = {}
-        self._postings: dict[str, set[int]] = {}
+        # term -> {thread id: that thread's term counts}: candidates are ranked without
+        # looking each thread up (a warm store of 30,000 members walks millions of entries).
+        self._postings: dict[str, dict[int, dict[str, int]]] = {}
         self._expiry: list[tuple[float, int]] = []  # (newest ts, thread id), lazily stale
         self._clock = -math.inf
         self._df: dict[str, int] = {}
@@ -235,8 +237,8 @@ class ThreadEngine:
             posting = postings.get(k)
             if posting:
                 w = self._idf(k)
-                for tid in posting:
-                    overlap[tid] = get(tid, 0.0) + w * threads[tid].terms[k]
+                for tid, terms in posting.items():
+                    overlap[tid] = get(tid, 0.0) + w * terms[k]
         lo = doc.ts - self.window
         # (score, tid) pairs are distinct, so the n smallest are sorted()[:n], found faster.
         ranked = heapq.nsmallest(
@@ -340,7 +342,7 @@ class ThreadEngine:
             dst.oldest = src.oldest
         self._drop(src, keep_dups=True)
         for k, n in src.terms.items():
-            self._postings.setdefault(k, set()).add(keep)
+            self._postings.setdefault(k, {})[keep] = dst.terms
             dst.terms[k] = dst.terms.get(k, 0) + n
         dst.size += src.size
         dst.newest = max(dst.newest, src.newest)
@@ -383,7 +385,7 @@ class ThreadEngine:
         if thread is None:
             thread = self._threads[tid] = ThreadState(tid, doc.ts)
         for k in doc.terms:
-            self._postings.setdefault(k, set()).add(tid)
+            self._postings.setdefault(k, {})[tid] = thread.terms
         thread.add(doc)
         for is_url, key in ((True, doc.url), (False, doc.title_sig)):
             table = self._by_url if is_url else self._by_title
@@ -432,7 +434,7 @@ class ThreadEngine:
         for k in thread.terms:
             posting = self._postings.get(k)
             if posting is not None:
-                posting.discard(thread.tid)
+                posting.pop(thread.tid, None)
                 if not posting:
                     del self._postings[k]
         for is_url, key in [] if keep_dups else thread.dup_keys:
