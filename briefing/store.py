@@ -28,10 +28,10 @@ from briefing.store_corrections import CorrectionQueries
 from briefing.store_entities import EntityQueries
 from briefing.store_retention import RetentionQueries
 from briefing.store_search import MENTIONS_CAP, record_terms
+from briefing.store_summaries import SummaryQueries
 
 if TYPE_CHECKING:
     from briefing.polling import NextFetch  # email.utils and all: only when a refresh plans
-from briefing.store_summaries import SummaryQueries
 
 __all__ = [
     "MIGRATIONS",

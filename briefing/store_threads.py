@@ -314,16 +314,12 @@ class ThreadQueries(StoreBase):
             "SELECT last_seen FROM threads ORDER BY last_seen DESC LIMIT 1 OFFSET ?",
             (max(WALK_BOUND, 4 * limit),),
         ).fetchone()
-        picked = (
-            f"SELECT t.id FROM threads t INDEXED BY threads_last_seen WHERE {' AND '.join(where)} "
-            "AND t.last_seen >= ? AND (EXISTS (SELECT 1 FROM stories s WHERE s.thread_id = t.id "
-            "AND s.rowid IN temp.search_hits) OR t.id IN (SELECT rowid FROM threads_fts "
-            "WHERE threads_fts MATCH ? ORDER BY rowid DESC LIMIT ?)) "
-            "ORDER BY t.last_seen DESC, t.id LIMIT ?"
-        )
         sql = (
-            f"SELECT {THREAD_COLUMNS} FROM ({picked}) AS p CROSS JOIN threads t ON t.id = p.id "
-            "ORDER BY t.last_seen DESC, t.id"
+            f"SELECT {THREAD_COLUMNS} FROM threads t INDEXED BY threads_last_seen "
+            f"WHERE {' AND '.join(where)} AND t.last_seen >= ? AND (EXISTS (SELECT 1 FROM "
+            "stories s WHERE s.thread_id = t.id AND s.rowid IN temp.search_hits) OR t.id IN "
+            "(SELECT rowid FROM threads_fts WHERE threads_fts MATCH ? ORDER BY rowid DESC "
+            "LIMIT ?)) ORDER BY t.last_seen DESC, t.id LIMIT ?"
         )
         bound = float(floor[0]) if floor else float("-inf")
         rows = self.db.execute(sql, [*args, bound, query, HITS_CAP, limit]).fetchall()
