@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from briefing.entities import _NOT_NER, MODEL_PACKAGE, Recognizer  # noqa: E402
+from briefing.entities import MODEL_PACKAGE, NOT_NER, Recognizer  # noqa: E402
 from briefing.models import ORG, PERSON, PLACE  # noqa: E402
 
 SHARED = Path(os.environ.get("BRIEFING_SHARED", ROOT.parent / "shared"))
@@ -87,7 +87,7 @@ def plain_spans(docs: Sequence[list[str]]) -> list[set[Span]]:
     import spacy
     from spacy.tokens import Doc
 
-    nlp = spacy.load(MODEL_PACKAGE, exclude=_NOT_NER)
+    nlp = spacy.load(MODEL_PACKAGE, exclude=NOT_NER)
     piped = nlp.pipe(Doc(nlp.vocab, words=words) for words in docs)
     return [{(e.start, e.end, PLAIN[e.label_]) for e in d.ents if e.label_ in PLAIN} for d in piped]
 

@@ -64,9 +64,9 @@ def ner_only(stories: list[tuple[str, str]]) -> float:
     """Seconds the bare model takes over the stories' titles and summaries."""
     import spacy
 
-    from briefing.entities import _NOT_NER, MODEL_PACKAGE
+    from briefing.entities import MODEL_PACKAGE, NOT_NER
 
-    nlp = spacy.load(MODEL_PACKAGE, exclude=_NOT_NER)
+    nlp = spacy.load(MODEL_PACKAGE, exclude=NOT_NER)
     list(nlp.pipe(t for pair in stories[:50] for t in pair))  # warm-up
     t0 = time.perf_counter()
     for _ in nlp.pipe((t for pair in stories for t in pair), batch_size=256):

@@ -183,7 +183,7 @@ INTERACTIVE_CHILD = """
 import asyncio, resource, statistics, sys, time
 from pathlib import Path
 from briefing.config import Config, Session, Settings
-from briefing.enrich import shared_recognizer, _load_once
+from briefing.enrich import shared_recognizer, load_model
 from briefing.models import EntityCount, Feed
 from briefing.ui.app import BriefingApp
 
@@ -250,7 +250,7 @@ async def main():
             t0 = time.perf_counter()
             make_brief(app.store, week)
             brief.append(time.perf_counter() - t0)
-        _load_once(shared_recognizer())  # spaCy and the gazetteer, as after a first refresh
+        load_model(shared_recognizer())  # spaCy and the gazetteer, as after a first refresh
         rss = peak_rss_mb()
         print(f"thread_scroll_ms: {statistics.median(scroll) * 1000:.1f}")
         print(f"thread_preview_ms: {statistics.median(preview) * 1000:.1f}")

@@ -28,14 +28,13 @@ import httpx
 
 from briefing.config import Config
 from briefing.fetch import FetchLimits, fetch_feed, is_private_host, make_client, until_cancelled
-from briefing.models import Feed, Story, Validators
+from briefing.models import Article, Feed, Story, Validators
 from briefing.safety import clean_block, clean_line, safe_link, strip_controls
 from briefing.store import Store
-from briefing.store_articles import Article
 
 if TYPE_CHECKING:
     from briefing.entities import Recognizer
-    from briefing.pipeline import Progress
+    from briefing.models import Progress
     from briefing.threads import ThreadItem
 
 __all__ = ["STATUSES", "Article", "ArticleResult", "Extraction", "annotate_articles", "extract"]
@@ -250,7 +249,7 @@ async def fetch_articles(
     With enrich, new texts are then annotated with entities and may improve their threads
     through a recorded merge. Never raises for a bad page; one result per known story id.
     """
-    from briefing.pipeline import Progress
+    from briefing.models import Progress
 
     notify = progress or (lambda _p: None)
     store = db if isinstance(db, Store) else Store(db)
@@ -340,14 +339,14 @@ def annotate_articles(
     written together), all of them or those of story_ids; stops between batches on cancel.
     Returns how many were done."""
     from briefing import entities
-    from briefing.enrich import _load_once, settle_entities, shared_recognizer
+    from briefing.enrich import load_model, settle_entities, shared_recognizer
 
     version = entities.model_version()
     if not store.articles_to_annotate(version, 1, story_ids):
         return 0  # nothing to do: spaCy is not even loaded
     rec = recognizer or shared_recognizer()
     try:
-        _load_once(rec)
+        load_model(rec)
     except entities.ModelMissing as exc:
         log.warning("article entities skipped: %s", exc)
         return 0

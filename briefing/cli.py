@@ -217,7 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_fetch(session: Session, args: argparse.Namespace) -> int:
-    from briefing.pipeline import Progress, refresh
+    from briefing.models import Progress
+    from briefing.pipeline import refresh
 
     def show(p: Progress) -> None:
         if p.feed is not None and not args.json and sys.stderr.isatty():

@@ -20,7 +20,7 @@ from briefing.store import Store
 
 if TYPE_CHECKING:
     from briefing.entities import Recognizer
-    from briefing.pipeline import Progress
+    from briefing.models import Progress
     from briefing.threads import ThreadItem
 
 log = logging.getLogger("briefing.enrich")
@@ -53,7 +53,7 @@ def shared_recognizer() -> Recognizer:
         return _shared
 
 
-def _load_once(rec: Recognizer) -> None:
+def load_model(rec: Recognizer) -> None:
     """Load the model and gazetteer, then move them out of the garbage collector's sight.
 
     spaCy and the gazetteer are a few million long-lived objects; every full collection walked
@@ -79,7 +79,7 @@ def annotate(
 ) -> list[str]:
     """Recognise entities in every story not yet annotated by this model version."""
     from briefing import entities
-    from briefing.pipeline import Progress
+    from briefing.models import Progress
 
     version = entities.model_version()
     total = store.count_unannotated(version)
@@ -87,7 +87,7 @@ def annotate(
         return []
     rec = recognizer or shared_recognizer()
     try:
-        _load_once(rec)
+        load_model(rec)
     except entities.ModelMissing as exc:
         return [f"entities skipped: {exc}"]
     touched: set[str] = set()
@@ -246,7 +246,7 @@ def thread(
     join_window: timedelta = timedelta(days=3),
 ) -> list[str]:
     """Assign every unthreaded story to a thread, oldest first; name the threads it touched."""
-    from briefing.pipeline import Progress
+    from briefing.models import Progress
     from briefing.threads import ThreadEngine, thread_name
 
     pending = store.unthreaded(limit=1_000_000)

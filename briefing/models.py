@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -130,3 +131,74 @@ class FeedStatus:
     new_stories: int = 0
     seconds: float = 0.0
     error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    url: str
+    name: str
+    title: str
+    ok: bool
+    status: str
+    http_status: int | None
+    checked_at: datetime | None
+    ok_at: datetime | None
+    failures: int
+    items: int
+    stories: int
+    next_fetch_at: datetime | None = None  # not fetched before then unless forced
+    next_fetch_reason: str = ""  # why, in plain words
+    not_modified: bool = False  # the last answer was 304 Not Modified
+    per_day: float = 0.0  # see Store.feeds: stories a day over the last RATE_DAYS days
+
+
+RATE_DAYS = 30  # the window of FeedRow.per_day
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What fetching a story's page gave: extracted text, or why there is none."""
+
+    story_id: str
+    status: str  # see briefing.articles.STATUSES
+    message: str  # plain words for the user
+    text: str  # sanitised plain text, paragraphs separated by blank lines ("" unless usable)
+    url: str  # the address the text came from, after redirects
+    fetched_at: datetime
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One step of a refresh: a feed finished, or a later stage moved on."""
+
+    stage: str  # "fetch", "stored", "entities", "threads", "articles", "prune", "done"
+    done: int
+    total: int
+    feed: FeedStatus | None = None
+    message: str = ""
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    feeds: list[FeedStatus] = field(default_factory=list)
+    new_stories: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    not_due: int = 0  # feeds skipped because they are not due yet (ok, no request made)
+
+    @property
+    def failed(self) -> list[FeedStatus]:
+        return [f for f in self.feeds if not f.ok]
+
+    def all_failed(self) -> str:
+        """'' unless every feed fetched failed; then why, in one line, for a first run offline:
+        'every feed failed: could not find the server (DNS lookup failed) — offline?'."""
+        if not self.feeds or any(f.ok for f in self.feeds):
+            return ""
+        reason, _ = Counter(f.status for f in self.feeds).most_common(1)[0]
+        offline = any(word in reason for word in ("DNS", "could not connect", "connecting"))
+        return f"every feed failed: {reason}{' — offline?' if offline else ''}"

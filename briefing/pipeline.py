@@ -12,10 +12,8 @@ import contextlib
 import logging
 import threading
 import time
-from collections import Counter
 from collections.abc import AsyncGenerator, Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,50 +22,16 @@ import httpx
 from briefing import parsers
 from briefing.config import Config
 from briefing.fetch import FetchLimits, FetchResult, fetch_all, make_client, until_cancelled
-from briefing.models import Feed, FeedStatus, Story
+from briefing.models import Feed, FeedStatus, Progress, RefreshReport, Story
 from briefing.parse import ParsedFeed, parse_feed
 from briefing.polling import PollSettings, holds, next_fetch, not_due_status
 from briefing.safety import counted
 from briefing.store import Store
 from briefing.store_retention import Retention
 
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """One step of a refresh: a feed finished, or a later stage moved on."""
-
-    stage: str  # "fetch", "stored", "entities", "threads", "articles", "prune", "done"
-    done: int
-    total: int
-    feed: FeedStatus | None = None
-    message: str = ""
-
-
 ProgressCallback = Callable[[Progress], None]
 FULL_TEXT_PER_REFRESH = 50  # article pages fetched per refresh for full_text feeds, newest first
 log = logging.getLogger("briefing.pipeline")
-
-
-@dataclass(slots=True)
-class RefreshReport:
-    feeds: list[FeedStatus] = field(default_factory=list)
-    new_stories: int = 0
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
-    not_due: int = 0  # feeds skipped because they are not due yet (ok, no request made)
-
-    @property
-    def failed(self) -> list[FeedStatus]:
-        return [f for f in self.feeds if not f.ok]
-
-    def all_failed(self) -> str:
-        """'' unless every feed fetched failed; then why, in one line, for a first run offline:
-        'every feed failed: could not find the server (DNS lookup failed) — offline?'."""
-        if not self.feeds or any(f.ok for f in self.feeds):
-            return ""
-        reason, _ = Counter(f.status for f in self.feeds).most_common(1)[0]
-        offline = any(word in reason for word in ("DNS", "could not connect", "connecting"))
-        return f"every feed failed: {reason}{' — offline?' if offline else ''}"
 
 
 def _limits(config: Config) -> FetchLimits:

@@ -7,11 +7,10 @@ full-text search. The schema and connection handling are in store_base.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from briefing.models import FeedStatus, Story, Thread, Validators
+from briefing.models import RATE_DAYS, FeedRow, FeedStatus, Story, Thread, Validators
 from briefing.store_articles import ArticleQueries
 from briefing.store_base import (
     MIGRATIONS,
@@ -42,28 +41,6 @@ __all__ = [
     "StoreReadOnly",
     "fts_query",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class FeedRow:
-    url: str
-    name: str
-    title: str
-    ok: bool
-    status: str
-    http_status: int | None
-    checked_at: datetime | None
-    ok_at: datetime | None
-    failures: int
-    items: int
-    stories: int
-    next_fetch_at: datetime | None = None  # not fetched before then unless forced
-    next_fetch_reason: str = ""  # why, in plain words
-    not_modified: bool = False  # the last answer was 304 Not Modified
-    per_day: float = 0.0  # see Store.feeds: stories a day over the last RATE_DAYS days
-
-
-RATE_DAYS = 30  # the window of FeedRow.per_day
 
 
 def _story_filter(

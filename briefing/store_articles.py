@@ -8,31 +8,14 @@ HTTP, size or time limits) are retried by the automatic path, and only after a p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from briefing.models import Mention
+from briefing.models import Article, Mention
 from briefing.store_base import StoreBase, from_epoch, to_epoch
 from briefing.store_entities import folded
 from briefing.store_search import record_terms
 
 RETRIED = "failed"  # the one status worth another try later: the others are the page's answer
-
-
-@dataclass(frozen=True, slots=True)
-class Article:
-    """What fetching a story's page gave: extracted text, or why there is none."""
-
-    story_id: str
-    status: str  # see briefing.articles.STATUSES
-    message: str  # plain words for the user
-    text: str  # sanitised plain text, paragraphs separated by blank lines ("" unless usable)
-    url: str  # the address the text came from, after redirects
-    fetched_at: datetime
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
 
 
 class ArticleQueries(StoreBase):

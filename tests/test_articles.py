@@ -26,10 +26,9 @@ from briefing import articles
 from briefing.articles import ArticleResult, extract, fetch_articles, improve_threads
 from briefing.config import Config, Settings
 from briefing.entities import Recognizer, model_version
-from briefing.models import PERSON, Feed, Mention, Story
-from briefing.pipeline import Progress, enrich_store, ingest, refresh
+from briefing.models import PERSON, Article, Feed, Mention, Progress, Story
+from briefing.pipeline import enrich_store, ingest, refresh
 from briefing.store import Store
-from briefing.store_articles import Article
 from tests.conftest import LoopbackServer, rss
 
 FEED_URL = "http://127.0.0.1/feed.xml"

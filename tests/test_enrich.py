@@ -10,8 +10,8 @@ from pathlib import Path
 from briefing import enrich
 from briefing.config import Config, Settings
 from briefing.entities import NER_CHARS, Recognizer, lede
-from briefing.models import Feed, Story
-from briefing.pipeline import Progress, refresh
+from briefing.models import Feed, Progress, Story
+from briefing.pipeline import refresh
 from briefing.store import Store
 from tests.conftest import LoopbackServer, items, rss
 

@@ -9,8 +9,7 @@ import pytest
 
 from briefing.cli import main
 from briefing.fetch import describe_http_error
-from briefing.models import FeedStatus
-from briefing.pipeline import RefreshReport
+from briefing.models import FeedStatus, RefreshReport
 
 DNS = "could not find the server (DNS lookup failed)"
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from briefing.config import Config, Settings
-from briefing.models import Feed
-from briefing.pipeline import Progress, refresh
+from briefing.models import Feed, Progress
+from briefing.pipeline import refresh
 from briefing.store import Store
 from tests.conftest import LoopbackServer, items, rss
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.models import Mention, Story
+from briefing.models import Article, Mention, Story
 from briefing.store import Store
-from briefing.store_articles import Article
 from briefing.store_retention import Retention
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.models import FeedStatus, Story, Validators
+from briefing.models import Article, FeedStatus, Story, Validators
 from briefing.store import MIGRATIONS, Store, StoreError, fts_query
-from briefing.store_articles import Article
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

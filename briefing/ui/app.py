@@ -160,7 +160,8 @@ class BriefingApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh", name="refresh")
     def run_refresh(self, force: bool) -> None:
-        from briefing.pipeline import Progress, refresh  # httpx and feedparser: not at startup
+        from briefing.models import Progress
+        from briefing.pipeline import refresh  # httpx and feedparser: not at startup
 
         worker = get_current_worker()
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:  # the pipeline (httpx, feedparser) loads after the first screen, not before
-    from briefing.pipeline import Progress, RefreshReport
+    from briefing.models import Progress, RefreshReport
 
 
 @dataclass

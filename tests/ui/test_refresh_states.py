@@ -7,7 +7,8 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from briefing.pipeline import Progress, refresh
+from briefing.models import Progress
+from briefing.pipeline import refresh
 from briefing.store import Store
 from briefing.ui.app import BriefingApp
 from briefing.ui.messages import RefreshProgress

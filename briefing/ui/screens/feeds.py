@@ -32,10 +32,9 @@ from briefing.feeds_file import (
     writable_path,
 )
 from briefing.fetch import FetchLimits
-from briefing.models import Feed
+from briefing.models import RATE_DAYS, Feed, FeedRow
 from briefing.polling import FAILING_AFTER
 from briefing.safety import clean_line
-from briefing.store import RATE_DAYS, FeedRow
 from briefing.ui.render import local_time
 from briefing.ui.screens.feed_form import ConfirmDialog, FeedDraft, FeedForm, unique_name
 

@@ -16,9 +16,8 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from briefing import boilerplate
-from briefing.models import Mention, Story
+from briefing.models import Article, Mention, Story
 from briefing.safety import clean_line
-from briefing.store_articles import Article
 from briefing.ui.highlight import highlight, highlight_kept, legend
 from briefing.ui.messages import FullTextDone
 from briefing.ui.render import reader_meta

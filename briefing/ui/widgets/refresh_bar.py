@@ -13,7 +13,7 @@ from textual.widgets import ProgressBar, Static
 from briefing.safety import clean_line
 
 if TYPE_CHECKING:
-    from briefing.pipeline import Progress
+    from briefing.models import Progress
 
 
 WARN = "bold $text-error"
