@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from briefing import articles
+from briefing import fulltext as articles
 from briefing.safety import html_to_text
 
 Extractor = Callable[[bytes, str], str]

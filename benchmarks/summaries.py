@@ -27,7 +27,7 @@ from thread_data import REALFEED_DAYS, annotate, day_stories, entity_keys, load_
 from briefing import boilerplate
 from briefing.models import Story
 from briefing.summaries import NEAR_DUPLICATE, Member, Summary, summarise
-from briefing.threads_text import words
+from briefing.threads.text import words
 
 KINDS = ("PERSON", "ORG", "PLACE", "NORP")
 

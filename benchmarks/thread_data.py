@@ -47,19 +47,12 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-ENTITY_MODULES = (
-    "entities",
-    "entity_rules",
-    "entity_kinds",
-    "entity_spans",
-    "aliases",
-    "gazetteer",
-)
+ENTITY_MODULES = ("recognizer", "rules", "kinds", "spans", "aliases", "gazetteer")
 
 
 def annotate(texts: list[tuple[str, str]]) -> list[list[Mention]]:
     """Each (title, summary)'s mentions from briefing.entities.Recognizer; cached on disk."""
-    from briefing import entities
+    from briefing.entities import recognizer as entities
 
     digest = hashlib.sha256(entities.model_version().encode())
     for name in ENTITY_MODULES:  # a rule changed in any of them changes what is found

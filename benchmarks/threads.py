@@ -45,7 +45,7 @@ load = load_jsonl
 def entity_annotations(records: Sequence[dict[str, Any]]) -> list[list[tuple[str, str]]] | None:
     """(key, name) per story from briefing.entities.Recognizer, cached on disk; None if absent."""
     try:
-        module = importlib.import_module("briefing.entities")
+        module = importlib.import_module("briefing.entities.recognizer")
         recognizer_cls = module.Recognizer
     except (ImportError, AttributeError):
         return None

@@ -45,7 +45,7 @@ from thread_data import (
 from threads import scores
 
 from briefing.threads import ThreadEngine
-from briefing.threads_model import (
+from briefing.threads.model import (
     DEFAULT_MODEL,
     MODEL_PATH,
     PAIR_FEATURES,

@@ -28,9 +28,9 @@ from briefing.cli_thread import add_parser as add_thread_parser
 from briefing.cli_thread import cmd_thread
 from briefing.config import ConfigError, Session, find_feeds_file, load_config, state_dir
 from briefing.models import Thread
-from briefing.safety import clean_line, counted
+from briefing.safety import clean_line, counted, format_table
 from briefing.store import StoreError
-from briefing.store_base import READ_ONLY_HELP
+from briefing.store.base import READ_ONLY_HELP
 
 if TYPE_CHECKING:
     from briefing.store import Store
@@ -297,7 +297,7 @@ def cmd_stories(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_threads(session: Session, args: argparse.Namespace) -> int:
     from briefing.store import Store
-    from briefing.store_threads import briefing_order
+    from briefing.threads.order import briefing_order
 
     with Store(session.db_path) as store:
         found = store.threads(
@@ -485,22 +485,3 @@ COMMANDS: dict[str, Callable[[Session, argparse.Namespace], int]] = {
     "import-opml": cmd_import_opml,
     "export-opml": cmd_export_opml,
 }
-
-
-def format_table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int] | None = None
-) -> str:
-    """A plain-text table; every cell is cleaned again here, right before the terminal."""
-    right = right or set()
-    cells = [[clean_line(c, 90) for c in row] for row in [header, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    lines = []
-    for n, row in enumerate(cells):
-        parts = [
-            c.rjust(w) if i in right else c.ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(parts).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)

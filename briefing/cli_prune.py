@@ -37,7 +37,7 @@ def _size(path: Path) -> float:
 
 def cmd_prune(session: Session, args: argparse.Namespace) -> int:
     from briefing.store import Store
-    from briefing.store_retention import Retention
+    from briefing.store.retention import Retention
 
     retention = Retention.from_config(session.config)
     own = len(retention.per_feed)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from briefing.config import Session
-from briefing.safety import clean_line
+from briefing.safety import clean_line, format_table
 
 if TYPE_CHECKING:
     from briefing.models import Correction, Thread
@@ -127,7 +127,6 @@ def _show(store: Store, thread: Thread, as_json: bool) -> int:
                         for s in stories],
         }))  # fmt: skip
         return 0
-    from briefing.cli import format_table
 
     print(f"thread {thread.id}: {clean_line(thread.name, 80)}")
     rows = [

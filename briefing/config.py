@@ -38,7 +38,7 @@ class Settings:
     join_window_days: float = 3.0
     front_matter: bool = False
     min_interval_minutes: int = 15  # a feed is not fetched more often (unless forced)
-    keep_days: int = 365  # stories older than this are pruned (see store_retention.py)
+    keep_days: int = 365  # stories older than this are pruned (see store/retention.py)
     theme: str = ""  # a Textual theme name; "" is briefing's default (the TUI checks the name)
 
 

@@ -1,6 +1,6 @@
 """Corrections by hand, as the CLI and the TUI make them, and why a story is in its thread.
 
-The store records and undoes each correction (store_corrections.py); this module adds what
+The store records and undoes each correction (store/corrections.py); this module adds what
 both front ends need around it: threads whose stories changed are named again the way the
 engine names them (a thread the user renamed keeps its name), a one-line description of each
 correction, and the "why" of a story: the score the engine gave it, and the entities and
@@ -18,8 +18,8 @@ from datetime import datetime
 from briefing.models import DETACH, MERGE, Correction, Story, Thread
 from briefing.safety import clean_line
 from briefing.store import Store
-from briefing.store_corrections import CorrectionError, clean_name
-from briefing.threads_text import words
+from briefing.store.corrections import CorrectionError, clean_name
+from briefing.threads.text import words
 
 __all__ = [
     "CorrectionError",

@@ -63,7 +63,7 @@ def load_model(rec: Recognizer) -> None:
     global _frozen
     rec.load()
     if not _frozen:
-        from briefing import gazetteer
+        from briefing.entities import gazetteer
 
         gazetteer.load()
         gc.collect()
@@ -78,7 +78,7 @@ def annotate(
     recognizer: Recognizer | None = None,
 ) -> list[str]:
     """Recognise entities in every story not yet annotated by this model version."""
-    from briefing import entities
+    from briefing.entities import recognizer as entities
     from briefing.models import Progress
 
     version = entities.model_version()
@@ -142,7 +142,7 @@ def _masked(
 
 def settle_entities(store: Store, keys: set[str]) -> None:
     """Store-wide type vote and display name for the entities whose mentions changed."""
-    from briefing import entities
+    from briefing.entities import recognizer as entities
 
     if not keys:
         return
@@ -160,7 +160,7 @@ def settle_entities(store: Store, keys: set[str]) -> None:
 def _spelling(key: str, forms: Counter[str]) -> Counter[str]:
     """The forms that spell the key itself ("Donald Trump" of "Trump" and "Donald Trump";
     "United States" of "US" and "United States"), when there are any."""
-    from briefing.gazetteer import canonical_name, fold
+    from briefing.entities.gazetteer import canonical_name, fold
 
     own = Counter(
         {f: n for f, n in forms.items() if fold(canonical_name(f).replace(".", "")) == key}
@@ -315,8 +315,8 @@ def thread(
 
 def thread_terms(items: Sequence[ThreadItem]) -> set[str]:
     """Every key the thread engine and the namer count or weigh for these stories: what
-    threads_doc.Doc.all_keys gives (words, bigrams, entities), computed the same way."""
-    from briefing.threads_text import bigrams, entity_key, words
+    threads.doc.Doc.all_keys gives (words, bigrams, entities), computed the same way."""
+    from briefing.threads.text import bigrams, entity_key, words
 
     terms: set[str] = set()
     for item in items:

@@ -1,6 +1,6 @@
 """One identity per name across the store: short forms that stand for one longer name.
 
-Within a story, entity_rules resolves a surname to the story's full name and an acronym to the
+Within a story, entities.rules resolves a surname to the story's full name and an acronym to the
 expansion the story brackets. Across stories, after each annotation run:
 
 - a surname alone ("Trump", "Newsom", whatever type the model gave it) becomes the full name
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from briefing import gazetteer
-from briefing.gazetteer import name_key, shouting, unparticle
+from briefing.entities import gazetteer
+from briefing.entities.gazetteer import name_key, shouting, unparticle
 from briefing.models import PERSON
 from briefing.store import Store
 

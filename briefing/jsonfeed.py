@@ -22,8 +22,7 @@ from urllib.parse import urljoin
 from feedparser.datetimes import _parse_date
 
 from briefing.feed_bytes import MAX_ELEMENTS
-from briefing.models import Feed
-from briefing.parse import (
+from briefing.items import (
     MAX_ITEMS,
     ParsedFeed,
     keep_newest,
@@ -31,6 +30,7 @@ from briefing.parse import (
     raw_date_ok,
     sane_date,
 )
+from briefing.models import Feed
 from briefing.safety import NAME_MAX, SUMMARY_MAX, TITLE_MAX, clean_block, clean_line, html_to_text
 
 _VERSION = re.compile(r"^https?://jsonfeed\.org/version/1(?:\.\d+)?/?$")

@@ -41,7 +41,7 @@ class Story:
     thread_id: int | None = None
 
 
-# Entity types shown to the user. spaCy labels are folded into these by entities.py.
+# Entity types shown to the user. spaCy labels are folded into these by entities/recognizer.py.
 PERSON = "PERSON"
 ORG = "ORG"
 PLACE = "PLACE"
@@ -91,7 +91,7 @@ DETACH, MERGE, RENAME = "detach", "merge", "rename"
 
 @dataclass(frozen=True, slots=True)
 class Correction:
-    """One correction the user made by hand (store_corrections.py); the last one can be undone.
+    """One correction the user made by hand (store/corrections.py); the last one can be undone.
 
     detach: `story` left `from_thread` for a thread of its own, `to_thread`; old_name is the
     name `from_thread` had. merge: `from_thread` went into `to_thread`, which kept its id;

@@ -22,12 +22,13 @@ import httpx
 from briefing import parsers
 from briefing.config import Config
 from briefing.fetch import FetchLimits, FetchResult, fetch_all, make_client, until_cancelled
+from briefing.items import ParsedFeed
 from briefing.models import Feed, FeedStatus, Progress, RefreshReport, Story
-from briefing.parse import ParsedFeed, parse_feed
+from briefing.parse import parse_feed
 from briefing.polling import PollSettings, holds, next_fetch, not_due_status
 from briefing.safety import counted
 from briefing.store import Store
-from briefing.store_retention import Retention
+from briefing.store.retention import Retention
 
 ProgressCallback = Callable[[Progress], None]
 FULL_TEXT_PER_REFRESH = 50  # article pages fetched per refresh for full_text feeds, newest first
@@ -241,7 +242,7 @@ def enrich_store(
     notes: list[str] = []
     if entities:
         notes += enrich.annotate(store, notify, cancel)
-        from briefing.articles import annotate_articles
+        from briefing.fulltext import annotate_articles
 
         # Articles annotated by an older model or rules: one query when there are none.
         annotate_articles(store, cancel=cancel)
@@ -272,7 +273,7 @@ async def _full_texts(
     ids = store.stories_needing_articles(urls, limit=FULL_TEXT_PER_REFRESH) if urls else []
     if not ids:
         return []
-    from briefing.articles import fetch_articles, summary_line  # trafilatura loads lazily
+    from briefing.fulltext import fetch_articles, summary_line  # trafilatura loads lazily
 
     results = await fetch_articles(
         config, store, ids, transport=transport, progress=notify, cancel=cancel
@@ -287,7 +288,7 @@ def prune_store(
     cancel: threading.Event | None = None,
     now: datetime | None = None,
 ) -> list[str]:
-    """Retention after a refresh (store_retention.py): stories past their feed's keep_days go,
+    """Retention after a refresh (store/retention.py): stories past their feed's keep_days go,
     a batch per transaction, then the freed pages go back to the file system. Notes for the
     user; nothing when nothing was old enough."""
     report = store.prune(Retention.from_config(config), now or datetime.now(UTC), cancel=cancel)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 # Whole escape sequences go first, so no "[31m" residue is left once ESC is removed.
@@ -167,3 +168,22 @@ def slug(text: str, limit: int = 60) -> str:
     words = re.findall(r"[a-z0-9]+", folded.lower())
     out = "-".join(words)[:limit].strip("-")
     return out or "untitled"
+
+
+def format_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int] | None = None
+) -> str:
+    """A plain-text table; every cell is cleaned again here, right before the terminal."""
+    right = right or set()
+    cells = [[clean_line(c, 90) for c in row] for row in [header, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(cells):
+        parts = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(parts).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

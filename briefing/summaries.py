@@ -12,7 +12,7 @@ yet; a sentence too close to a chosen one (a wire copy) is skipped. The latest d
 the sentence from the newest stories that adds most of what the older stories did not say
 (new words, entities and figures), never one already in the summary.
 
-Pure functions: the store caches the result (store_summaries.py); the pipeline computes it for
+Pure functions: the store caches the result (store/summaries.py); the pipeline computes it for
 the threads a refresh touched, after threading, never on the UI thread.
 """
 
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from briefing import boilerplate
-from briefing.threads_doc import dot, unit, unit_weight
-from briefing.threads_text import bag, words
+from briefing.threads.doc import dot, unit, unit_weight
+from briefing.threads.text import bag, words
 
 MAX_SENTENCES = 3
 MIN_CHARS = 25  # shorter is a label ("Live updates"), not a sentence that says what happened

@@ -22,10 +22,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from briefing import articles
-from briefing.articles import ArticleResult, extract, fetch_articles, improve_threads
+from briefing import fulltext as articles
 from briefing.config import Config, Settings
 from briefing.entities import Recognizer, model_version
+from briefing.fulltext import ArticleResult, extract, fetch_articles, improve_threads
 from briefing.models import PERSON, Article, Feed, Mention, Progress, Story
 from briefing.pipeline import enrich_store, ingest, refresh
 from briefing.store import Store
@@ -588,7 +588,7 @@ def test_unrelated_article_text_moves_nothing(db: Path) -> None:
 def test_importing_articles_loads_neither_trafilatura_nor_spacy() -> None:
     code = (
         "import sys; sys.modules['httpx._main'] = None\n"
-        "import briefing.articles, briefing.store\n"
+        "import briefing.fulltext, briefing.store.stories\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('trafilatura', 'spacy')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from briefing import __version__
-from briefing.cli import format_table, main, parse_since
+from briefing.cli import main, parse_since
 from briefing.config import load_config
 from briefing.pipeline import refresh
+from briefing.safety import format_table
 from briefing.store import Store
 from tests.conftest import LoopbackServer, rss, unwritable
 

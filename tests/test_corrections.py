@@ -275,7 +275,7 @@ def test_a_detached_story_stays_out_after_rethreading(
 ) -> None:
     from dataclasses import replace
 
-    from briefing.threads_model import ThreadModel
+    from briefing.threads.model import ThreadModel
 
     # An engine that merges readily, so that the correction is what keeps them apart.
     eager = replace(ThreadModel.load(), merge_threshold=0.05)
@@ -291,7 +291,7 @@ def test_a_detached_story_stays_out_after_rethreading(
 def test_a_store_from_before_corrections_upgrades(tmp_path: Path) -> None:
     import sqlite3
 
-    from briefing.store_base import MIGRATIONS
+    from briefing.store.base import MIGRATIONS
 
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)

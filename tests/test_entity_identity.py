@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing import boilerplate, enrich, entity_kinds
+from briefing import boilerplate, enrich
 from briefing.entities import Recognizer, name_key
+from briefing.entities import kinds as entity_kinds
 from briefing.models import EVENT, ORG, PERSON, PLACE, Mention, Story
 from briefing.store import Store
 

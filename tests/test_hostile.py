@@ -20,13 +20,12 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from briefing.cli import format_table
 from briefing.export import render_dossier
 from briefing.feed_bytes import MAX_ELEMENTS
 from briefing.fetch import FetchLimits, fetch_feed, make_client
 from briefing.models import Feed, Story, Thread, Validators
 from briefing.parse import parse_feed
-from briefing.safety import clean_line
+from briefing.safety import clean_line, format_table
 from briefing.store import Store
 from briefing.ui.render import reader_body, reader_header, safe, story_row
 from tests.conftest import LoopbackServer, rss

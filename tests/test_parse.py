@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from briefing.feed_bytes import defuse, to_utf8
+from briefing.items import raw_date_ok
 from briefing.models import Feed
-from briefing.parse import parse_feed, raw_date_ok
+from briefing.parse import parse_feed
 from briefing.safety import SUMMARY_MAX
 from tests.conftest import rss
 

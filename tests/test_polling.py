@@ -29,7 +29,7 @@ from briefing.polling import (
     not_due_status,
 )
 from briefing.store import Store
-from briefing.store_base import MIGRATIONS
+from briefing.store.base import MIGRATIONS
 from tests.conftest import LoopbackServer, rss
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

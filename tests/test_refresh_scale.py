@@ -79,7 +79,7 @@ def test_stories_to_annotate_come_in_rowid_order_from_the_first_one_not_annotate
 
 
 def test_words_are_the_same_however_often_they_are_asked_for() -> None:
-    from briefing.threads_text import words
+    from briefing.threads.text import words
 
     text = "The US envoy's talks in Sochi: Erdoğan and Erdogan's deal. U.S. ports"
     first = words(text)
@@ -104,7 +104,7 @@ def test_words_are_the_same_however_often_they_are_asked_for() -> None:
 def test_thread_terms_are_every_key_the_engine_counts() -> None:
     # The thread stage loads the df of these terms only: a key the engine counts but this
     # misses would weigh as unseen, so the two must stay the same set.
-    from briefing.threads_doc import Doc, ThreadItem
+    from briefing.threads.doc import Doc, ThreadItem
 
     items = [
         ThreadItem(

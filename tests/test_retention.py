@@ -11,7 +11,7 @@ import pytest
 
 from briefing.models import Article, Mention, Story
 from briefing.store import Store
-from briefing.store_retention import Retention
+from briefing.store.retention import Retention
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 FEED_A = "https://a.example/feed"

@@ -243,7 +243,7 @@ def _kept(store: Store) -> dict[int, tuple[int, int]]:
 
 def test_thread_unread_and_fresh_counts_follow_every_change(store: Store) -> None:
     from briefing.corrections import detach, merge, undo
-    from briefing.store_retention import Retention
+    from briefing.store.retention import Retention
 
     old = T0 - timedelta(days=900)
     store.add_stories([story(n) for n in range(6)])
@@ -300,7 +300,7 @@ def test_a_store_from_before_the_counts_gets_them(tmp_path: Path) -> None:
 def test_common_and_rare_words_search_the_same_way(store: Store) -> None:
     # Past COMMON matches, search walks stories and threads newest first instead of going
     # from the matches to their rows: both paths must give exactly the brute-force answer.
-    from briefing.store_base import COMMON
+    from briefing.store.base import COMMON
 
     n = 2 * COMMON
     stories = [
@@ -382,7 +382,7 @@ def test_threads_by_entity_search_and_name_list_each_thread_once(store: Store) -
 def test_a_common_word_lists_its_newest_matches_and_estimates_the_count(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing import store_search
+    from briefing.store import search as store_search
 
     monkeypatch.setattr(store_search, "HITS_CAP", 50)
     store.add_stories([story(n, title=f"Harbour news {n}") for n in range(200)])
@@ -393,7 +393,7 @@ def test_a_common_word_lists_its_newest_matches_and_estimates_the_count(
 
 
 def test_a_word_is_expanded_to_the_exact_terms_it_starts(store: Store) -> None:
-    from briefing.store_search import MAX_EXPANSION
+    from briefing.store.search import MAX_EXPANSION
 
     many = [story(100 + n, title=f"Code x{n}yz") for n in range(MAX_EXPANSION + 5)]
     store.add_stories([story(1, title="Earthquakes"), story(2, title="Earthquake"), *many])
@@ -408,7 +408,7 @@ def test_a_word_is_expanded_to_the_exact_terms_it_starts(store: Store) -> None:
 
 def test_entity_tallies_follow_every_change_to_mentions(store: Store) -> None:
     from briefing.models import Mention
-    from briefing.store_retention import Retention
+    from briefing.store.retention import Retention
 
     def tallies(sql: str) -> set[tuple[object, ...]]:
         return set(store.db.execute(sql).fetchall())
@@ -443,7 +443,7 @@ def test_entity_tallies_follow_every_change_to_mentions(store: Store) -> None:
 
 
 def test_stories_per_feed_follow_inserts_and_prunes(store: Store) -> None:
-    from briefing.store_retention import Retention
+    from briefing.store.retention import Retention
 
     old = T0 - timedelta(days=900)
     store.add_stories([story(1), story(2), story(3, published=old, first_seen=old)])
@@ -461,7 +461,8 @@ def test_a_common_word_walks_the_latest_threads_and_finds_what_the_matches_give(
     # Past HITS_CAP matches the thread list walks threads latest first (store_threads
     # _walk_threads), and reads the matches' threads when the walk does not fill it: either
     # way, exactly the threads of the listed matches and the named ones, latest first.
-    from briefing import store_search, store_threads
+    from briefing.store import search as store_search
+    from briefing.store import threads as store_threads
 
     monkeypatch.setattr(store_search, "HITS_CAP", 40)
     n = 400
@@ -505,9 +506,9 @@ def test_a_big_entity_is_listed_from_its_newest_mentions(
     # Past MENTIONS_CAP stories an entity's lists come from its newest stories by arrival
     # (the mentions index alone says which), as a search's from its newest matches; the count
     # stays exact.
-    from briefing import store as store_module
-    from briefing import store_threads
     from briefing.models import Mention
+    from briefing.store import stories as store_module
+    from briefing.store import threads as store_threads
 
     monkeypatch.setattr(store_module, "MENTIONS_CAP", 4)
     monkeypatch.setattr(store_threads, "MENTIONS_CAP", 4)

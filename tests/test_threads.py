@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from briefing.thread_naming import thread_name
 from briefing.threads import Assignment, ThreadEngine, ThreadItem
-from briefing.threads_doc import Doc
-from briefing.threads_model import DEFAULT_MODEL, ThreadModel
-from briefing.threads_text import STOP_WORDS, normalise_url, salient, title_key, words
+from briefing.threads.doc import Doc
+from briefing.threads.model import DEFAULT_MODEL, ThreadModel
+from briefing.threads.naming import thread_name
+from briefing.threads.text import STOP_WORDS, normalise_url, salient, title_key, words
 
 T0 = datetime(2019, 9, 16, 8, 0, tzinfo=UTC)
 
@@ -512,7 +512,7 @@ def test_centroid_sums_kept_across_adds_equal_a_recount() -> None:
     """The centroid's running sums give the very floats, in the very key order, that summing
     the thread's recent members again gives: after adds at the end, out-of-order adds, the
     64-member cap and merges."""
-    from briefing.threads_doc import ThreadState, Vector
+    from briefing.threads.doc import ThreadState, Vector
 
     def recount(engine: ThreadEngine, thread: ThreadState) -> tuple[Vector, Vector]:
         copy = ThreadState(thread.tid, thread.newest)

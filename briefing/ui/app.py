@@ -25,7 +25,7 @@ from briefing.config import ConfigError, Session, config_error, load_config
 from briefing.models import EntityCount
 from briefing.safety import counted
 from briefing.store import Store, StoreReadOnly
-from briefing.store_base import READ_ONLY_HELP
+from briefing.store.base import READ_ONLY_HELP
 from briefing.ui.commands import EntityCommands, ThreadCommands
 from briefing.ui.keymap import check_keymap
 from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
@@ -77,7 +77,7 @@ class BriefingApp(App[int]):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.refresh_on_start = refresh_on_start
         # [keys] of feeds.toml; ConfigError (file and line) for an unknown id or a clash.
-        self.keymap = check_keymap(session.config)
+        self.keymap = check_keymap(session.config, self.BINDINGS)
         self.set_keymap(self.keymap)
         theme = session.config.settings.theme
         if theme and theme not in self.available_themes:

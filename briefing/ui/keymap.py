@@ -17,24 +17,24 @@ from briefing.config import Config, ConfigError, config_error
 RESERVED = {"tab", "shift+tab", "ctrl+p", "ctrl+q", "ctrl+c"}
 
 
-def scopes() -> list[list[BindingType]]:
-    """Groups of bindings that are live together (a key must mean one thing in each)."""
+def scopes(app_bindings: Sequence[BindingType]) -> list[list[BindingType]]:
+    """Groups of bindings that are live together (a key must mean one thing in each). The
+    App passes its own bindings: this module is imported by the App, never the reverse."""
     # Imported here: the feeds screen pulls in httpx and tomlkit, which only a [keys] table
     # makes worth loading at start-up.
-    from briefing.ui.app import BriefingApp
     from briefing.ui.screens import brief, corrections, export, feed_form, feeds
     from briefing.ui.screens.help import HelpScreen
     from briefing.ui.screens.main import MainScreen
     from briefing.ui.widgets.entity_panel import EntityPanel
     from briefing.ui.widgets.rows import RowList
 
-    main = [*BriefingApp.BINDINGS, *MainScreen.BINDINGS]
+    main = [*app_bindings, *MainScreen.BINDINGS]
     return [
         [*main, *RowList.BINDINGS],
         [*main, *EntityPanel.BINDINGS],
         [*feeds.FeedsScreen.BINDINGS, *feeds.FeedTable.BINDINGS],
         list(HelpScreen.BINDINGS),
-        [*BriefingApp.BINDINGS, *brief.BriefScreen.BINDINGS],
+        [*app_bindings, *brief.BriefScreen.BINDINGS],
         list(export.ExportDialog.BINDINGS),
         list(corrections.RenameDialog.BINDINGS),
         list(corrections.MergeDialog.BINDINGS),
@@ -49,12 +49,14 @@ def _ids(bindings: Iterable[BindingType]) -> dict[str, Binding]:
 
 
 def check_keymap(
-    config: Config, groups: Sequence[list[BindingType]] | None = None
+    config: Config,
+    app_bindings: Sequence[BindingType] = (),
+    groups: Sequence[list[BindingType]] | None = None,
 ) -> dict[str, str]:
     """The keymap for App.set_keymap, or ConfigError: an unknown id, a reserved key, a clash."""
     if not config.keys:
         return {}
-    groups = scopes() if groups is None else groups
+    groups = scopes(app_bindings) if groups is None else groups
     known: dict[str, Binding] = {}
     for group in groups:
         known.update(_ids(group))

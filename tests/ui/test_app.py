@@ -558,7 +558,7 @@ def test_palette_hits_never_parse_markup() -> None:
 async def test_a_common_word_shows_an_estimated_count(
     make_session: SessionFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from briefing import store_search
+    from briefing.store import search as store_search
 
     monkeypatch.setattr(store_search, "HITS_CAP", 2)  # "north" is in 4 stories: past the cap
     app = BriefingApp(make_session(BODIES))

@@ -23,7 +23,7 @@ from briefing import corrections
 from briefing.models import Correction, Story, Thread
 from briefing.safety import clean_line
 from briefing.store import StoreReadOnly
-from briefing.store_corrections import NAME_LIMIT
+from briefing.store.corrections import NAME_LIMIT
 from briefing.ui.highlight import STYLES
 from briefing.ui.widgets.story_list import StoryList
 

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Input
 
 from briefing.models import EntityCount, Story, Thread
 from briefing.safety import clean_line, safe_link
-from briefing.store_threads import briefing_order
+from briefing.threads.order import briefing_order
 from briefing.ui.messages import FullTextDone
 from briefing.ui.screens import filters
 from briefing.ui.screens.filters import Filters, Place, place_of

@@ -116,7 +116,7 @@ class Reader(VerticalScroll):
     def fetch_full_text(self, story_id: str, again: bool = False) -> None:
         """Fetch, extract, cache and annotate off the UI thread, on a store connection of its
         own; the screen re-reads the store when the message arrives."""
-        from briefing.articles import fetch_articles  # httpx, trafilatura: only when asked
+        from briefing.fulltext import fetch_articles  # httpx, trafilatura: only when asked
 
         session = self.app.session
         try:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from briefing.models import Story
-from briefing.store_base import STORY_COLUMNS, StoreBase, from_epoch, story_from_row, to_epoch
+from briefing.store.base import STORY_COLUMNS, StoreBase, from_epoch, story_from_row, to_epoch
 
 # The thread's stories first, then their articles: SQLite chose to read every fetched article
 # and look each one's story up (287 ms a thread at 1M stories with 100,000 articles).

@@ -6,12 +6,11 @@ a `thread_merges` record, so old ids still resolve.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from briefing.models import Story, Thread
-from briefing.store_base import (
+from briefing.store.base import (
     STORY_COLUMNS,
     StoreBase,
     from_epoch,
@@ -19,12 +18,12 @@ from briefing.store_base import (
     story_from_row,
     to_epoch,
 )
-from briefing.store_search import HITS_CAP, MENTIONS_CAP
+from briefing.store.search import HITS_CAP, MENTIONS_CAP
 
 WALK_BOUND = 5_000  # latest threads a common word walks before it reads its candidates
 
 # unread and fresh (first seen since the thread was last opened) are kept by triggers
-# (store_schema migration 12).
+# (store.schema migration 12).
 THREAD_COLUMNS = (
     "t.id, t.name, t.stories, t.sources, t.first_seen, t.last_seen, t.unread, t.fresh, t.keep"
 )
@@ -42,26 +41,6 @@ def _thread(row: Sequence[object]) -> Thread:
         new=int(row[7]),  # type: ignore[call-overload]
         kept=bool(row[8]),
     )
-
-
-def briefing_order(threads: Sequence[Thread], now: datetime) -> list[Thread]:
-    """Multi-source threads first, by recent activity weighted by breadth; then single ones.
-
-    Breadth (outlets, stories, unseen stories) counts logarithmically; activity decays with
-    the age of the latest story (half-life of a day), so a broad story from yesterday still
-    ranks above one outlet's item from this hour.
-    """
-
-    def score(t: Thread) -> float:
-        age_hours = max(0.0, (now - t.last_seen).total_seconds() / 3600)
-        breadth = 2 * math.log1p(t.sources) + math.log1p(t.stories) + 0.5 * math.log1p(t.new)
-        return float(breadth * 0.5 ** (age_hours / 24))
-
-    multi = sorted((t for t in threads if t.sources > 1), key=lambda t: (-score(t), t.id))
-    single = sorted(
-        (t for t in threads if t.sources <= 1), key=lambda t: (-t.last_seen.timestamp(), t.id)
-    )
-    return multi + single
 
 
 class ThreadQueries(StoreBase):
@@ -259,7 +238,7 @@ class ThreadQueries(StoreBase):
         (title, summary, fetched article), every word as a word start.
 
         A search or an entity names the threads to read first (its matches, at most
-        store_search.HITS_CAP stories, and the names from threads_fts; an entity's newest
+        store.search.HITS_CAP stories, and the names from threads_fts; an entity's newest
         MENTIONS_CAP stories), so no filter walks every thread: 100,000 threads cost 500 ms
         that way at 1M stories.
         """

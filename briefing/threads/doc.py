@@ -1,5 +1,5 @@
 """What the thread engine holds: stories as term bags and unit TF-IDF vectors, and threads as
-their recent members. Plain data and two small vector helpers; the decisions are in threads.py.
+their recent members. Plain data and two small vector helpers; the decisions are in engine.py.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from briefing.threads_text import bag, bigrams, entity_key, normalise_url, salient, title_key, words
+from briefing.threads.text import bag, bigrams, entity_key, normalise_url, salient, title_key, words
 
 RECENT_MEMBERS = 12  # members a story is compared with: the thread as it is now, not its past
 DUP_CHECK_MEMBERS = 64  # recent members checked for a near-identical title

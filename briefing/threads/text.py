@@ -1,7 +1,7 @@
 """Text features for threading: tokens, bigrams, entity keys, URL and title fingerprints.
 
-Pure functions with no state, shared by the engine (threads.py) and the namer
-(thread_naming.py) so both see the same vocabulary and the same document-frequency keys.
+Pure functions with no state, shared by the engine (engine.py) and the namer
+(threads/naming.py) so both see the same vocabulary and the same document-frequency keys.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Short human names for threads: the two or three most distinctive entities or terms.
 
 Distinctive = share of the thread's stories that mention it times its IDF against the
-background document frequencies (the engine's df table, same keys as threads_text).
+background document frequencies (the engine's df table, same keys as threads.text).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from briefing.aliases import ALIASES
-from briefing.threads_text import STOP_WORDS, entity_key, words
+from briefing.entities.aliases import ALIASES
+from briefing.threads.text import STOP_WORDS, entity_key, words
 
 if TYPE_CHECKING:
     from briefing.threads import ThreadItem

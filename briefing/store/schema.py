@@ -1,7 +1,7 @@
 """The store's schema: each migration, in order. `PRAGMA user_version` is how many ran.
 
 A migration is never edited once released: a store opened by a newer briefing runs only the
-ones after its version (store_base.StoreBase._migrate).
+ones after its version (store.base.StoreBase._migrate).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE feeds ADD COLUMN next_fetch_reason TEXT NOT NULL DEFAULT '';
     ALTER TABLE feeds ADD COLUMN next_fetch_host INTEGER NOT NULL DEFAULT 0;
     """,
-    # 3: full article text fetched from each story's page (articles.py), searchable on its own.
+    # 3: full article text fetched from each story's page (fulltext.py), searchable on its own.
     """
     CREATE TABLE articles(
         story INTEGER PRIMARY KEY REFERENCES stories(rowid) ON DELETE CASCADE,
@@ -94,7 +94,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX stories_thread_state ON stories(thread_id, read, first_seen);
     """,
-    # 5: corrections by hand (store_corrections.py): detach a story, merge two threads, rename
+    # 5: corrections by hand (store/corrections.py): detach a story, merge two threads, rename
     # one; each undoable, and binding on the engine (no re-merge, no renaming). Also the join
     # probability the engine gave each story, for "why is this story in its thread".
     """
@@ -113,14 +113,14 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE thread_merges ADD COLUMN by_hand INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE stories ADD COLUMN thread_score REAL;
     """,
-    # 6: retention (store_retention.py): a thread the user keeps (the `k` key, or saving its
+    # 6: retention (store/retention.py): a thread the user keeps (the `k` key, or saving its
     # dossier) is never pruned, whatever the age of its stories.
     """
     ALTER TABLE threads ADD COLUMN keep INTEGER NOT NULL DEFAULT 0;
     """,
     # 7: every term of the full-text indexes, so a search word is expanded to the exact terms
     # it starts (FTS5 reads those lazily; a prefix query merges them all first). See
-    # store_search.py. Filled here from the indexes themselves (a few seconds at 1M stories).
+    # store/search.py. Filled here from the indexes themselves (a few seconds at 1M stories).
     # And thread names get a full-text index: a search no longer reads every thread's name.
     """
     CREATE TABLE search_terms(term TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -266,7 +266,7 @@ MIGRATIONS: tuple[str, ...] = (
             AND s.first_seen > coalesce(new.opened_at, 0)) WHERE id = new.id;
     END;
     """,
-    # 13: single-story threads, latest first, for the brief's single stories (store_summaries).
+    # 13: single-story threads, latest first, for the brief's single stories (store.summaries).
     """
     CREATE INDEX threads_single ON threads(last_seen) WHERE stories = 1 AND merged_into IS NULL;
     """,

@@ -2,7 +2,7 @@
 
 A story goes when both its publication and its arrival (first_seen) are older than the cutoff,
 so an old item a feed re-sends stays as long as a new one; it goes with its mentions, its
-article and their full-text rows (foreign keys and triggers, store_base.py). Never pruned: the
+article and their full-text rows (foreign keys and triggers, store/base.py). Never pruned: the
 stories of threads the user keeps (`k`, or a saved dossier) or renamed, and the unread stories
 of an active thread (one updated within the engine's join window). A pruned story that a feed
 sends again is stored again, as new.
@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from briefing.store_base import to_epoch
-from briefing.store_threads import ThreadQueries
+from briefing.store.base import to_epoch
+from briefing.store.threads import ThreadQueries
 
 if TYPE_CHECKING:
     from briefing.config import Config

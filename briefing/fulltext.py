@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["STATUSES", "Article", "ArticleResult", "Extraction", "annotate_articles", "extract"]
 __all__ += ["fetch_articles", "improve_threads", "summary_line"]
 
-log = logging.getLogger("briefing.articles")
+log = logging.getLogger("briefing.fulltext")
 
 # ok: text extracted. paywalled: the page asks for a subscription (text holds any teaser).
 # too_short: so little text it is not the article (video, gallery, live page, teaser).
@@ -338,8 +338,8 @@ def annotate_articles(
     """Annotate the ok articles not yet annotated by this model (with their title and summary,
     written together), all of them or those of story_ids; stops between batches on cancel.
     Returns how many were done."""
-    from briefing import entities
     from briefing.enrich import load_model, settle_entities, shared_recognizer
+    from briefing.entities import recognizer as entities
 
     version = entities.model_version()
     if not store.articles_to_annotate(version, 1, story_ids):

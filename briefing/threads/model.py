@@ -32,7 +32,7 @@ PAIR_FEATURES = (
     "headlines",  # neither carries a summary: two headlines, worded apart even when one story
     "title_headlines",  # title cosine when neither carries a summary, else 0
     "time",  # Gaussian of the gap between the two stories
-    "entity_conflict",  # both name people/orgs/places, none shared (threads.py, _conflict)
+    "entity_conflict",  # both name people/orgs/places, none shared (engine.py, _conflict)
 )
 THREAD_FEATURES = (
     "best",  # the pair probability of the closest recent member
@@ -45,7 +45,7 @@ THREAD_FEATURES = (
 )
 FEATURES = PAIR_FEATURES  # the pair model's, for callers that name one list
 
-MODEL_PATH = Path(__file__).with_name("data") / "thread_model.json"
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "thread_model.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ class ThreadModel:
     thread: LinearModel  # P(a story belongs to a thread), over THREAD_FEATURES
     threshold: float = 0.5  # join the best thread if its probability is at least this
     headline_threshold: float = 0.5  # the same for a story with no summary (a bare headline)
-    article_threshold: float = 0.5  # the same for a story with an article's text (threads_doc)
+    article_threshold: float = 0.5  # the same for a story with an article's text (threads.doc)
     merge_threshold: float = 0.8  # live threads merge when each side joins the other (> 1: never)
     sigma_days: float = 3.0  # width of the time similarity
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from briefing import gazetteer
+from briefing.entities import gazetteer
 
 INITIAL = re.compile(r"^[A-Z]\.$")
 NAME_WORD = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)*$")

@@ -1,7 +1,7 @@
 """The SQLite store: feed and story queries, plus the entity and thread mixins.
 
 Stories have a stable text id (see parse.py) and an integer rowid used for joins and
-full-text search. The schema and connection handling are in store_base.py.
+full-text search. The schema and connection handling are in store/base.py.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from briefing.models import RATE_DAYS, FeedRow, FeedStatus, Story, Thread, Validators
-from briefing.store_articles import ArticleQueries
-from briefing.store_base import (
+from briefing.store.articles import ArticleQueries
+from briefing.store.base import (
     MIGRATIONS,
     STORY_COLUMNS,
     StoreBase,
@@ -23,11 +23,11 @@ from briefing.store_base import (
     story_from_row,
     to_epoch,
 )
-from briefing.store_corrections import CorrectionQueries
-from briefing.store_entities import EntityQueries
-from briefing.store_retention import RetentionQueries
-from briefing.store_search import MENTIONS_CAP, record_terms
-from briefing.store_summaries import SummaryQueries
+from briefing.store.corrections import CorrectionQueries
+from briefing.store.entities import EntityQueries
+from briefing.store.retention import RetentionQueries
+from briefing.store.search import MENTIONS_CAP, record_terms
+from briefing.store.summaries import SummaryQueries
 
 if TYPE_CHECKING:
     from briefing.polling import NextFetch  # email.utils and all: only when a refresh plans

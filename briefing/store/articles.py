@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from briefing.models import Article, Mention
-from briefing.store_base import StoreBase, from_epoch, to_epoch
-from briefing.store_entities import folded
-from briefing.store_search import record_terms
+from briefing.store.base import StoreBase, from_epoch, to_epoch
+from briefing.store.entities import folded
+from briefing.store.search import record_terms
 
 RETRIED = "failed"  # the one status worth another try later: the others are the page's answer
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from briefing import gazetteer
-from briefing.entity_spans import ACRONYM, NAME_WORD, Segment, Span, major, written
-from briefing.gazetteer import fold, resolve_short_form
+from briefing.entities import gazetteer
+from briefing.entities.gazetteer import fold, resolve_short_form
+from briefing.entities.spans import ACRONYM, NAME_WORD, Segment, Span, major, written
 from briefing.models import EVENT, NORP, ORG, PERSON, PLACE
 
 DISEASES = frozenset(

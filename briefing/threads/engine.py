@@ -3,7 +3,7 @@
 Each story is compared with the *active* threads only (newest story within ``join_window``),
 found through an inverted index, so the cost per story does not grow with history. For the few
 best candidates, the story is scored against each of the thread's recent members by a logistic
-pair model (threads_model.py); it joins when the closest member and the members on average are
+pair model (threads/model.py); it joins when the closest member and the members on average are
 likely enough, else it starts a thread. Comparing with recent members rather than a centroid
 keeps a growing thread from drifting into a topic.
 
@@ -19,8 +19,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 
-from briefing.thread_naming import thread_name
-from briefing.threads_doc import (
+from briefing.threads.doc import (
     DUP_CHECK_MEMBERS,
     MIN_TITLE_WORDS,
     Assignment,
@@ -32,7 +31,8 @@ from briefing.threads_doc import (
     unit,
     unit_weight,
 )
-from briefing.threads_model import ThreadModel
+from briefing.threads.model import ThreadModel
+from briefing.threads.naming import thread_name
 
 __all__ = ["Assignment", "ThreadEngine", "ThreadItem", "ThreadModel", "thread_name"]
 

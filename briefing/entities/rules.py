@@ -1,4 +1,4 @@
-"""The corrections applied to spaCy's entity spans (steps 3 to 5 in briefing.entities).
+"""The corrections applied to spaCy's entity spans (steps 3 to 5 in briefing.entities.recognizer).
 
 Spans are split at separators and cut where two known places run together, hyphenated names
 and places are kept whole, types are corrected with the place gazetteer and a sports rule and
@@ -12,26 +12,8 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from briefing import gazetteer
-from briefing.entity_kinds import (
-    LANDMARKS,
-    entrant,
-    expand_acronyms,
-    initials_match,
-    is_pair,
-    retype_kinds,
-    split_pair,
-)
-from briefing.entity_spans import (
-    ACRONYM,
-    INITIAL,
-    RECALL_POPULATION,
-    Segment,
-    Span,
-    major,
-    written,
-)
-from briefing.gazetteer import (
+from briefing.entities import gazetteer
+from briefing.entities.gazetteer import (
     REPORT_WORDS,
     SPORT_WORDS,
     SPORTS,
@@ -40,6 +22,24 @@ from briefing.gazetteer import (
     resolve_short_form,
     shouting,
     stop_words,
+)
+from briefing.entities.kinds import (
+    LANDMARKS,
+    entrant,
+    expand_acronyms,
+    initials_match,
+    is_pair,
+    retype_kinds,
+    split_pair,
+)
+from briefing.entities.spans import (
+    ACRONYM,
+    INITIAL,
+    RECALL_POPULATION,
+    Segment,
+    Span,
+    major,
+    written,
 )
 from briefing.models import EVENT, NORP, ORG, PERSON, PLACE
 

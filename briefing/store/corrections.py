@@ -19,8 +19,8 @@ from datetime import datetime
 
 from briefing.models import DETACH, MERGE, RENAME, Correction, Story
 from briefing.safety import clean_line
-from briefing.store_base import STORY_COLUMNS, from_epoch, story_from_row, to_epoch
-from briefing.store_threads import ThreadQueries
+from briefing.store.base import STORY_COLUMNS, from_epoch, story_from_row, to_epoch
+from briefing.store.threads import ThreadQueries
 
 NAME_LIMIT = 60  # characters of a name given by hand
 

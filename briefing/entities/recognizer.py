@@ -12,13 +12,13 @@ Recognition (one code path for ``annotate`` and ``annotate_tokens``), per story 
 2. spaCy NER (only the ``ner`` pipe, which has its own tok2vec);
 3. spans are split at separators (" - ", brackets, scores) and trimmed of "the", titles,
    possessives and trailing lower-case words; noise labels and share-button text are dropped;
-4. types are corrected with the place gazetteer (briefing.gazetteer) and a sports rule (a town
-   or county named in a results context is a club, so an ORG), then made consistent by a
+4. types are corrected with the place gazetteer (gazetteer.py) and a sports rule (a town or
+   county named in a results context is a club, so an ORG), then made consistent by a
    majority vote per name within the story;
 5. surname-only mentions take the unique full name seen in the story; names found once are
    propagated to their unlabelled repeats, and missed mentions are added: acronyms defined in
    brackets, "K. Curran", countries, regions, big towns and datelines (gazetteer).
-Steps 3 to 5 live in briefing.entity_rules. spaCy is imported lazily: ``import spacy`` costs
+Steps 3 to 5 live in rules.py. spaCy is imported lazily: ``import spacy`` costs
 most of a second.
 """
 
@@ -31,9 +31,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from briefing import gazetteer
-from briefing.entity_rules import Segment, Span, correct
-from briefing.gazetteer import (
+from briefing.entities import gazetteer
+from briefing.entities.gazetteer import (
     canonical_name,
     display_name,
     make_key,
@@ -41,6 +40,7 @@ from briefing.gazetteer import (
     resolve_short_form,
     truecase,
 )
+from briefing.entities.rules import Segment, Span, correct
 from briefing.models import ENTITY_TYPES, PLACE, Mention
 
 __all__ = [

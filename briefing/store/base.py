@@ -1,4 +1,4 @@
-"""The store's connection and migration runner (the schema is store_schema.py). Queries live
+"""The store's connection and migration runner (the schema is store/schema.py). Queries live
 in the Store mixins.
 
 One SQLite file, WAL mode, short transactions and a busy timeout, so a cron `briefing fetch`
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, Self
 
 from briefing.models import Story
-from briefing.store_schema import MIGRATIONS as MIGRATIONS  # re-exported: its old home
-from briefing.store_search import TEMP_SCHEMA, fill_hits
+from briefing.store.schema import MIGRATIONS as MIGRATIONS  # re-exported: its old home
+from briefing.store.search import TEMP_SCHEMA, fill_hits
 
 
 class StoreError(RuntimeError):
@@ -61,13 +61,13 @@ class StoreBase:
             if not self.read_only and self.db.execute("PRAGMA page_count").fetchone()[0] == 0:
                 # A new file: freed pages can be returned to the file system (prune shrinks
                 # it). An existing file changes mode only through a full VACUUM, which
-                # `briefing prune` runs once, when asked (see store_retention.py).
+                # `briefing prune` runs once, when asked (see store/retention.py).
                 self.db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             if self.path != ":memory:" and not self.read_only:
                 self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
-            # Temporary tables (search matches, at most store_search.HITS_CAP rows) in memory.
+            # Temporary tables (search matches, at most store.search.HITS_CAP rows) in memory.
             self.db.execute("PRAGMA temp_store = MEMORY")
             # 8 MiB of page cache (2 MiB by default): a filter's rows, read for the threads,
             # the count and the stories, are read from disk once. Not more: the cache is
@@ -151,7 +151,7 @@ class StoreBase:
     def search_hits(self, query: str) -> int:
         """Fill temp.search_hits with the rowids of the stories an fts_query matches; return how
         many. Each word may match the title and summary or the fetched article text. Past
-        store_search.HITS_CAP matches only the newest are listed and the count is an estimate
+        store.search.HITS_CAP matches only the newest are listed and the count is an estimate
         (hits_estimated).
 
         A screen asks three things of one search (threads, stories, count), so the matches are

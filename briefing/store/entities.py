@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from briefing.models import EntityCount, Mention
-from briefing.store_base import StoreBase, to_epoch
+from briefing.store.base import StoreBase, to_epoch
 
 
 def folded(key: str) -> str:
-    """'person:recep tayyip erdogan' -> 'recep tayyip erdogan' (keys from entities.py)."""
+    """'person:recep tayyip erdogan' -> 'recep tayyip erdogan' (keys: entities/recognizer.py)."""
     return key.partition(":")[2] or key
 
 
