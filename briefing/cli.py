@@ -359,10 +359,10 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
     from briefing.brief import thread_summary
     from briefing.export import (
         ExportRefused,
-        dossier_path,
+        ThreadGone,
         render_dossier,
+        save_thread,
         user_path,
-        write_dossier,
     )
     from briefing.store import Store
 
@@ -389,19 +389,22 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
                 return _ambiguous(args.thread, threads)
         written = skipped = 0
         for thread in threads:
-            data = store.dossier(thread.id)
-            if data is None:
-                continue
             summary = thread_summary(store, thread.id, now)
-            text = render_dossier(*data, generated=now, front_matter=front, summary=summary)
             if args.output == "-":
-                sys.stdout.write(text)
+                if (data := store.dossier(thread.id)) is not None:
+                    sys.stdout.write(
+                        render_dossier(*data, generated=now, front_matter=front, summary=summary)
+                    )
                 continue
             try:
-                target = dossier_path(path, data[0]) if folder or args.all else path
-                print(write_dossier(text, target, force=args.force))
-                if not args.all and not store.read_only:  # saved on its own: kept from pruning
-                    store.set_thread_kept(thread.id)
+                saved = save_thread(
+                    store, thread.id, path, into=folder or args.all, generated=now,
+                    front_matter=front, summary=summary, force=args.force,
+                    keep=not args.all,  # saved on its own: kept from pruning
+                )  # fmt: skip
+                print(saved)
+            except ThreadGone:
+                continue
             except ExportRefused as exc:
                 if not args.all:
                     print(f"briefing: {_refused(exc)}", file=sys.stderr)

@@ -20,11 +20,11 @@ import contextlib
 import json
 import os
 import re
-import secrets
 import string
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.models import DETACH, EVENT, MERGE, NORP, ORG, PERSON, PLACE, RENAME, Story, Thread
 from briefing.safety import (
@@ -36,8 +36,12 @@ from briefing.safety import (
     counted,
     safe_link,
     slug,
+    write_atomic,
 )
 from briefing.summaries import Summary
+
+if TYPE_CHECKING:
+    from briefing.store import Store
 
 UNTITLED_THREAD = "Untitled thread"
 UNTITLED_STORY = "(untitled)"
@@ -82,6 +86,10 @@ class ExportRefused(Exception):
 
 class ForeignFile(ExportRefused):
     """The path holds a file briefing did not write: only ``force`` replaces it."""
+
+
+class ThreadGone(ExportRefused):
+    """The thread to save no longer exists (merged into another, or its story detached)."""
 
 
 # ---- Markdown -------------------------------------------------------------------------------
@@ -379,35 +387,6 @@ def _is_auto_name(name: str, thread_id: int) -> bool:
     return name.endswith(suffix) and bool(_SLUG.fullmatch(name[: -len(suffix)]))
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    # O_EXCL never follows a planted symlink; mode 0o666 lets the user's umask decide.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        tmp = path.with_name(f".briefing-{secrets.token_hex(8)}.tmp")
-        try:
-            fd = os.open(tmp, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if os.name == "posix":  # make the rename itself durable
-        with contextlib.suppress(OSError):
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-
-
 def user_path(text: str) -> tuple[Path, bool]:
     """The path a user typed (``~`` expanded), and whether it names a folder.
 
@@ -453,7 +432,7 @@ def write_file(
             f"could not create the folder {path.parent}: {err.strerror or err}"
         ) from err
     try:
-        _atomic_write(path, text.encode("utf-8", "replace"))  # lone surrogates -> "?"
+        write_atomic(path, text)  # lone surrogates -> "?"
     except OSError as err:
         raise ExportRefused(f"could not write {path}: {err.strerror or err}") from err
     return path
@@ -485,18 +464,28 @@ def write_dossier(text: str, path: Path, *, force: bool = False) -> Path:
     return path
 
 
-def export_thread(
-    export_dir: Path,
-    thread: Thread,
-    stories: Sequence[Story],
-    feed_urls: Mapping[str, str],
+def save_thread(
+    store: Store,
+    thread_id: int,
+    target: Path,
     *,
+    into: bool,
     generated: datetime,
     front_matter: bool = False,
+    summary: Summary | None = None,
     force: bool = False,
+    keep: bool = True,
 ) -> Path:
-    """Render the thread's dossier and save it as export_dir/<slug>-<id>.md; returns the path."""
-    text = render_dossier(
-        thread, stories, feed_urls, generated=generated, front_matter=front_matter
-    )
-    return write_dossier(text, dossier_path(export_dir, thread), force=force)
+    """Render a thread's dossier from the store and write it: into the folder ``target`` (as
+    <slug>-<id>.md) when ``into``, else to the file ``target``. The one save of the CLI's
+    ``export`` and the TUI's s and S. A thread saved on its own (``keep``) is kept from
+    pruning, unless the store is read-only. Raises ExportRefused (ThreadGone if the thread was
+    merged or undone meanwhile) with a message for the user."""
+    data = store.dossier(thread_id)
+    if data is None:
+        raise ThreadGone("this thread is gone (merged or undone): choose another")
+    text = render_dossier(*data, generated=generated, front_matter=front_matter, summary=summary)
+    written = write_dossier(text, dossier_path(target, data[0]) if into else target, force=force)
+    if keep and not store.read_only:
+        store.set_thread_kept(thread_id)
+    return written

@@ -33,9 +33,9 @@ import briefing
 from briefing.config import Config, ConfigError, parse_config, url_key
 from briefing.fetch import FetchLimits, fetch_feed, make_client
 from briefing.models import Feed, Validators
-from briefing.opml import url_problem, write_atomic
+from briefing.opml import url_problem
 from briefing.parse import parse_feed
-from briefing.safety import NAME_MAX, clean_line, counted
+from briefing.safety import NAME_MAX, clean_line, counted, write_atomic
 
 TAG_MAX = 40
 DEMO_REFUSAL = (

@@ -17,10 +17,7 @@ atomically (a temporary file beside it, then os.replace).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +32,7 @@ from tomlkit.items import AoT, Table
 from briefing.config import ConfigError, parse_config, url_key
 from briefing.feed_bytes import defuse, element_count
 from briefing.models import Feed
-from briefing.safety import NAME_MAX, clean_line
+from briefing.safety import NAME_MAX, clean_line, write_atomic
 
 MAX_BYTES = 5_000_000
 MAX_OUTLINES = 20_000
@@ -271,23 +268,6 @@ def append_feeds(text: str, feeds: Sequence[Feed]) -> str:
             table.add(tomlkit.nl())  # and one before the table that follows
         tables.append(table)
     return tomlkit.dumps(doc)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to path via a temporary file in the same folder and os.replace."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _show(text: str) -> str:

@@ -7,10 +7,14 @@ removed here, at parse time, and again by the UI and exporters before output.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 import re
+import secrets
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 # Whole escape sequences go first, so no "[31m" residue is left once ESC is removed.
@@ -187,3 +191,45 @@ def format_table(
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Replace path with data all at once: the one way briefing writes a file.
+
+    A temporary file in the same folder (O_EXCL: a planted symlink is never followed), fsync,
+    os.replace, then the folder synced so the rename itself is durable. An existing file keeps
+    its permissions; a new one gets mode 0o666 less the user's umask. Text is UTF-8, lone
+    surrogates as "?", newlines as given.
+    """
+    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    try:
+        mode: int | None = path.stat().st_mode & 0o777
+    except OSError:
+        mode = None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)

@@ -12,7 +12,7 @@ from tomlkit.items import Table
 
 from briefing.config import Config, ConfigError, parse_config
 from briefing.feeds_file import writable_path
-from briefing.opml import write_atomic
+from briefing.safety import write_atomic
 
 
 def save_theme(config: Config, theme: str) -> None:

@@ -24,10 +24,11 @@ from briefing.export import (
     UNTITLED_THREAD,
     ExportRefused,
     ForeignFile,
+    ThreadGone,
     dossier_filename,
     dossier_path,
-    export_thread,
     render_dossier,
+    save_thread,
     write_dossier,
 )
 from briefing.models import EVENT, NORP, ORG, PERSON, PLACE, EntityCount, Story, Thread
@@ -605,7 +606,7 @@ def test_file_names_cannot_leave_the_export_dir(name: str, tmp_path: Path) -> No
     assert filename == dossier_filename(make_thread(name=name, thread_id=42))  # stable
     path = dossier_path(tmp_path, thread)
     assert path.parent == tmp_path and path.resolve().parent == tmp_path.resolve()
-    written = export_thread(tmp_path, thread, [], {}, generated=GENERATED)
+    written = save_into(tmp_path, thread)
     assert written == path and os.listdir(tmp_path) == [filename]
 
 
@@ -617,6 +618,13 @@ def test_file_name_examples() -> None:
 
 
 # ---- writing ---------------------------------------------------------------------------------
+
+
+def save_into(folder: Path, thread: Thread, *, force: bool = False) -> Path:
+    """A thread with no stories saved under its automatic name (dossier_path + write_dossier,
+    what save_thread does after reading the store)."""
+    text = render_dossier(thread, [], {}, generated=GENERATED)
+    return write_dossier(text, dossier_path(folder, thread), force=force)
 
 
 def dossier_text(thread_id: int = 7, name: str = "Old name", front: bool = False) -> str:
@@ -720,7 +728,7 @@ def test_failed_write_keeps_old_file_and_leaves_no_temp(
 
 
 def test_resave_after_rename_replaces_the_old_file(tmp_path: Path) -> None:
-    old = export_thread(tmp_path, make_thread("Old name", 7), [], {}, generated=GENERATED)
+    old = save_into(tmp_path, make_thread("Old name", 7))
     keep = {
         "notes-7.md": "my notes about thread 7\n",  # no marker: not ours
         "other-17.md": dossier_text(17),  # another thread
@@ -732,7 +740,7 @@ def test_resave_after_rename_replaces_the_old_file(tmp_path: Path) -> None:
     custom = tmp_path / "Custom Name.md"
     write_dossier(dossier_text(7), custom)  # a user-chosen -o path: never auto-removed
 
-    new = export_thread(tmp_path, make_thread("New name", 7), [], {}, generated=GENERATED)
+    new = save_into(tmp_path, make_thread("New name", 7))
     assert new.name == "new-name-7.md" and not old.exists()
     assert sorted(os.listdir(tmp_path)) == sorted([*keep, "new-name-7.md", "Custom Name.md"])
     for name, content in keep.items():
@@ -740,7 +748,7 @@ def test_resave_after_rename_replaces_the_old_file(tmp_path: Path) -> None:
 
 
 def test_user_path_write_does_not_touch_auto_named_files(tmp_path: Path) -> None:
-    auto = export_thread(tmp_path, make_thread("Old name", 7), [], {}, generated=GENERATED)
+    auto = save_into(tmp_path, make_thread("Old name", 7))
     write_dossier(dossier_text(7, "New name"), tmp_path / "mine.md")
     assert auto.exists()
 
@@ -750,7 +758,29 @@ def test_export_refuses_foreign_file_at_dossier_path(tmp_path: Path) -> None:
     path = dossier_path(tmp_path, thread)
     path.write_text("hand written\n", encoding="utf-8")
     with pytest.raises(ExportRefused):
-        export_thread(tmp_path, thread, [], {}, generated=GENERATED)
+        save_into(tmp_path, thread)
     assert path.read_text(encoding="utf-8") == "hand written\n"
-    export_thread(tmp_path, thread, [], {}, generated=GENERATED, force=True)
+    save_into(tmp_path, thread, force=True)
     assert path.read_text(encoding="utf-8").startswith("<!-- briefing dossier: thread 7 -->\n")
+
+
+def test_save_thread_reads_the_store_writes_and_keeps_the_thread(tmp_path: Path) -> None:
+    from briefing.store import Store
+
+    with Store(tmp_path / "store.db") as store:
+        store.add_stories([make_story(1, DAY1, title="Turkey and Russia agree on Idlib")])
+        tid = store.new_thread(DAY1)
+        store.save_assignments([("s001", tid, None)], {}, 1)
+        store.set_thread_names({tid: "Idlib · Sochi deal"})
+        out = tmp_path / "out"
+        path = save_thread(store, tid, out, into=True, generated=GENERATED, keep=False)
+        assert path == out / f"idlib-sochi-deal-{tid}.md"
+        assert "Turkey and Russia agree on Idlib" in path.read_text(encoding="utf-8")
+        thread = store.thread(tid)
+        assert thread is not None and not thread.kept  # --all: not kept
+        mine = tmp_path / "mine.md"
+        assert save_thread(store, tid, mine, into=False, generated=GENERATED) == mine
+        thread = store.thread(tid)
+        assert thread is not None and thread.kept  # saved on its own: kept from pruning
+        with pytest.raises(ThreadGone):
+            save_thread(store, tid + 100, out, into=True, generated=GENERATED)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.export import ExportRefused, dossier_path, render_dossier, write_dossier
+from briefing import export
+from briefing.export import ExportRefused, dossier_path
 from briefing.ui.screens.export import ExportChoice, ExportDialog
 
 if TYPE_CHECKING:
@@ -49,30 +50,25 @@ def save_thread(
     With a path (the S dialog), the refusal is returned for the dialog to show.
     """
     app = screen.app
-    data = app.store.dossier(thread_id)
-    if data is None:
-        return ExportRefused("this thread is gone (merged or undone): choose another")
     settings = app.session.config.settings
     from briefing.brief import thread_summary  # loaded on the first save, not at startup
 
-    text = render_dossier(
-        *data,
-        generated=app.clock(),
-        front_matter=settings.front_matter,
-        summary=thread_summary(app.store, thread_id),
-    )
-    chosen = path
-    if path is None or folder or path.is_dir():
-        path = dossier_path(path or settings.export_dir, data[0])
     try:
-        written = write_dossier(text, path, force=force)
+        written = export.save_thread(
+            app.store,
+            thread_id,
+            path or settings.export_dir,
+            into=path is None or folder or path.is_dir(),
+            generated=app.clock(),
+            front_matter=settings.front_matter,
+            summary=thread_summary(app.store, thread_id),
+            force=force,
+        )
     except ExportRefused as exc:
-        if chosen is not None:
+        if path is not None:
             return exc
         screen.notify(f"{exc} (press S to choose another path)", severity="error", markup=False)
         return None
-    if not app.store.read_only:  # a saved thread is kept from pruning
-        app.store.set_thread_kept(thread_id)
     screen.notify(f"Saved to {written}", title="Dossier", markup=False)
     screen.refresh_threads()  # it shows "kept" now
     return None
