@@ -26,10 +26,10 @@ from briefing.cli_prune import add_parser as add_prune_parser
 from briefing.cli_prune import cmd_prune
 from briefing.cli_thread import add_parser as add_thread_parser
 from briefing.cli_thread import cmd_thread
-from briefing.config import ConfigError, Session, find_feeds_file, load_config, state_dir
+from briefing.config import Session, find_feeds_file, load_config, state_dir
+from briefing.errors import BUG, INTERRUPTED, REFUSED, BriefingError, sentence
 from briefing.models import Thread
 from briefing.safety import clean_line, counted, format_table
-from briefing.store import StoreError
 from briefing.store.base import READ_ONLY_HELP
 
 if TYPE_CHECKING:
@@ -191,14 +191,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_app(session)
         return COMMANDS[command](session, args)
-    except ConfigError as exc:
-        print(f"briefing: {exc}", file=sys.stderr)
-        return 2
-    except StoreError as exc:
-        print(f"briefing: {exc}", file=sys.stderr)
-        return 2
+    except BriefingError as exc:  # every error meant for the user: one sentence, its code
+        print(f"briefing: {sentence(exc)}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:  # `briefing stories | head`: the reader left, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -206,14 +203,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
             # A store that turned read-only after it was opened (a remount, a chmod).
             print(f"briefing: the store is read-only: {READ_ONLY_HELP}", file=sys.stderr)
-            return 2
+            return REFUSED
         log.exception("unexpected failure")
         print(
             f"briefing: unexpected error: {clean_line(str(exc) or type(exc).__name__, 200)}\n"
             f"details are in {log_path}",
             file=sys.stderr,
         )
-        return 1
+        return BUG
 
 
 def cmd_fetch(session: Session, args: argparse.Namespace) -> int:
@@ -407,9 +404,8 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
                 continue
             except ExportRefused as exc:
                 if not args.all:
-                    print(f"briefing: {_refused(exc)}", file=sys.stderr)
-                    return 2
-                print(f"briefing: skipped: {_refused(exc)}", file=sys.stderr)
+                    raise
+                print(f"briefing: skipped: {sentence(exc)}", file=sys.stderr)
                 skipped += 1
                 continue
             written += 1
@@ -425,19 +421,15 @@ def cmd_import_opml(session: Session, args: argparse.Namespace) -> int:
     from briefing.opml import OpmlError, import_opml, read_opml
 
     feeds_path = session.config.path
-    try:
-        if feeds_path is None:
-            raise OpmlError("the demo has no feeds file to import into (use --feeds)")
-        report = import_opml(feeds_path, read_opml(Path(args.file).expanduser()))
-    except OpmlError as exc:
-        print(f"briefing: {exc}", file=sys.stderr)
-        return 2
+    if feeds_path is None:
+        raise OpmlError("the demo has no feeds file to import into (use --feeds)")
+    report = import_opml(feeds_path, read_opml(Path(args.file).expanduser()))  # OpmlError: main
     print("\n".join(report.lines()) + (f"\nwritten to {feeds_path}" if report.added else ""))
     return 0
 
 
 def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
-    from briefing.export import ExportRefused, user_path, write_file
+    from briefing.export import user_path, write_file
     from briefing.opml import DEFAULT_NAME, is_ours, render_opml
 
     text = render_opml(session.config.feeds)
@@ -445,22 +437,12 @@ def cmd_export_opml(session: Session, args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     path, folder = user_path(args.output)
-    try:
-        written = write_file(
-            text, path / DEFAULT_NAME if folder else path, force=args.force, ours=is_ours
-        )
-    except ExportRefused as exc:
-        print(f"briefing: {_refused(exc)}", file=sys.stderr)
-        return 2
+    # ExportRefused goes to main, which says it with its hint.
+    written = write_file(
+        text, path / DEFAULT_NAME if folder else path, force=args.force, ours=is_ours
+    )
     print(f"{len(session.config.feeds)} feeds written to {written}", file=sys.stderr)
     return 0
-
-
-def _refused(exc: Exception) -> str:
-    """An export refusal in words, with the way out when --force is one."""
-    from briefing.export import ForeignFile
-
-    return f"{exc} (--force overwrites it)" if isinstance(exc, ForeignFile) else str(exc)
 
 
 def _ambiguous(wanted: str, threads: Sequence[Thread]) -> int:

@@ -41,7 +41,7 @@ def add_parser(sub: Any, since: Any, count: Any) -> None:
 
 def cmd_brief(session: Session, args: argparse.Namespace) -> int:
     from briefing import brief
-    from briefing.export import ExportRefused, user_path, write_file
+    from briefing.export import user_path, write_file
     from briefing.store import Store
 
     now = datetime.now(UTC)
@@ -52,14 +52,10 @@ def cmd_brief(session: Session, args: argparse.Namespace) -> int:
             path, folder = user_path(args.output)
             if folder:
                 path = path / f"brief-{now:%Y-%m-%d}.md"
-            try:
-                written = write_file(
-                    brief.to_markdown(made), path, force=args.force, ours=brief.is_brief_file
-                )
-            except ExportRefused as exc:
-                hint = " (use --force to replace it)" if "not written by" in str(exc) else ""
-                print(f"briefing: {exc}{hint}", file=sys.stderr)
-                return 2
+            # ExportRefused goes to cli.main, which says it with its hint.
+            written = write_file(
+                brief.to_markdown(made), path, force=args.force, ours=brief.is_brief_file
+            )
             print(f"wrote {written}")
         elif args.json:
             print(brief.to_json(made))

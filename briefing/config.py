@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
+from briefing.errors import BriefingError
 from briefing.models import Feed
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 APP = "briefing"
 
 
-class ConfigError(ValueError):
+class ConfigError(BriefingError, ValueError):
     """A problem with feeds.toml that the user must fix; the message is ready to print."""
 
 

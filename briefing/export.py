@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefing.errors import BriefingError
 from briefing.models import DETACH, EVENT, MERGE, NORP, ORG, PERSON, PLACE, RENAME, Story, Thread
 from briefing.safety import (
     NAME_MAX,
@@ -77,7 +78,7 @@ _ORDERED_START = re.compile(r"(\d+)([.)])")
 _PUNCTUATION = frozenset(string.punctuation)  # all of it is backslash-escapable in CommonMark
 
 
-class ExportRefused(Exception):
+class ExportRefused(BriefingError):
     """An export that would do harm (overwrite a foreign file) or could not be written.
 
     The message is written for the user, e.g. "<path> exists and was not written by briefing".
@@ -86,6 +87,8 @@ class ExportRefused(Exception):
 
 class ForeignFile(ExportRefused):
     """The path holds a file briefing did not write: only ``force`` replaces it."""
+
+    cli_hint = "--force overwrites it"
 
 
 class ThreadGone(ExportRefused):

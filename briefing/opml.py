@@ -30,6 +30,7 @@ import tomlkit
 from tomlkit.items import AoT, Table
 
 from briefing.config import ConfigError, parse_config, url_key
+from briefing.errors import BriefingError
 from briefing.feed_bytes import defuse, element_count
 from briefing.models import Feed
 from briefing.safety import NAME_MAX, clean_line, write_atomic
@@ -43,7 +44,7 @@ MARKER = "<!-- briefing feeds export -->"
 DEFAULT_NAME = "feeds.opml"  # the file written inside a folder given to export-opml -o
 
 
-class OpmlError(ValueError):
+class OpmlError(BriefingError, ValueError):
     """The OPML file cannot be used; the message is one line, ready to print."""
 
 

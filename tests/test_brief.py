@@ -172,7 +172,10 @@ def test_output_refuses_a_foreign_file_and_replaces_its_own(
     mine = tmp_path / "notes.md"
     mine.write_text("my notes")
     assert run(db, "-o", str(mine)) == 2
-    assert "not written by briefing" in capsys.readouterr().err and mine.read_text() == "my notes"
+    err = capsys.readouterr().err
+    assert (
+        "not written by briefing (--force overwrites it)" in err and mine.read_text() == "my notes"
+    )
     folder = tmp_path / "briefs"
     assert run(db, "-o", f"{folder}/", "--since", "1d") == 0
     (written,) = folder.iterdir()

@@ -348,3 +348,17 @@ def test_prune_dry_run_changes_nothing_then_prune_deletes_and_converts(
     assert "converting the store" in captured.err
     with Store(db) as store:
         assert store.count_stories() == 1 and store.incremental()
+
+
+def test_every_error_meant_for_the_user_is_one_kind_with_one_exit_code() -> None:
+    from briefing.config import ConfigError
+    from briefing.entities import ModelMissing
+    from briefing.errors import REFUSED, BriefingError
+    from briefing.export import ExportRefused, ForeignFile, ThreadGone
+    from briefing.opml import OpmlError
+    from briefing.store import StoreError, StoreReadOnly
+    from briefing.store.corrections import CorrectionError
+
+    kinds = [ConfigError, ModelMissing, ExportRefused, ForeignFile, ThreadGone, OpmlError,
+             StoreError, StoreReadOnly, CorrectionError]  # fmt: skip
+    assert all(issubclass(k, BriefingError) and k.exit_code == REFUSED for k in kinds)

@@ -41,6 +41,7 @@ from briefing.entities.gazetteer import (
     truecase,
 )
 from briefing.entities.rules import Segment, Span, correct
+from briefing.errors import BriefingError
 from briefing.models import ENTITY_TYPES, PLACE, Mention
 
 __all__ = [
@@ -82,7 +83,7 @@ _BOILERPLATE = re.compile(
 )
 
 
-class ModelMissing(RuntimeError):
+class ModelMissing(BriefingError, RuntimeError):
     """The spaCy model package is not installed."""
 
 

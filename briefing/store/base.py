@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
+from briefing.errors import BriefingError
 from briefing.models import Story
 from briefing.store.schema import MIGRATIONS as MIGRATIONS  # re-exported: its old home
 from briefing.store.search import TEMP_SCHEMA, fill_hits
 
 
-class StoreError(RuntimeError):
+class StoreError(BriefingError, RuntimeError):
     """The store file cannot be opened or is newer than this version of briefing."""
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from briefing.errors import BriefingError
 from briefing.models import DETACH, MERGE, RENAME, Correction, Story
 from briefing.safety import clean_line
 from briefing.store.base import STORY_COLUMNS, from_epoch, story_from_row, to_epoch
@@ -31,7 +32,7 @@ _COLUMNS = (
 )
 
 
-class CorrectionError(ValueError):
+class CorrectionError(BriefingError, ValueError):
     """A correction that cannot be made (unknown story, already alone, same thread, ...)."""
 
 
