@@ -21,11 +21,8 @@ from typing import TYPE_CHECKING
 
 from briefing import __version__
 from briefing.cli_brief import add_parser as add_brief_parser
-from briefing.cli_brief import cmd_brief
 from briefing.cli_prune import add_parser as add_prune_parser
-from briefing.cli_prune import cmd_prune
 from briefing.cli_thread import add_parser as add_thread_parser
-from briefing.cli_thread import cmd_thread
 from briefing.config import Session, find_feeds_file, load_config, state_dir
 from briefing.errors import BUG, INTERRUPTED, REFUSED, BriefingError, sentence
 from briefing.models import Thread
@@ -38,60 +35,89 @@ if TYPE_CHECKING:
 log = logging.getLogger("briefing")
 
 
+def global_options(*, suppress: bool) -> argparse.ArgumentParser:
+    """--feeds, --demo and --db, which work before or after the command. The command's own
+    copies (``suppress``) have no default, so a value given before the command stays."""
+    options = argparse.ArgumentParser(add_help=False)
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    where = options.add_mutually_exclusive_group()
+    where.add_argument(
+        "--feeds",
+        metavar="PATH",
+        default=default(None),
+        help="feeds file (default: $BRIEFING_FEEDS, ./feeds.toml, then the user config dir)",
+    )
+    where.add_argument(
+        "--demo",
+        action="store_true",
+        default=default(False),
+        help="use the bundled offline demo feeds (no network) and a demo store",
+    )
+    options.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default(None),
+        help="store file (default: $BRIEFING_DB, [settings] store, then the user data dir)",
+    )
+    return options
+
+
+def json_option() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--json", action="store_true", help="print JSON for scripts")
+    return options
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="briefing",
         description="A terminal news briefing reader: feeds in, threads of what is going on out.",
         epilog="With no command, opens the reader. Keys: press ? inside the app.",
+        parents=[global_options(suppress=False)],
     )
     parser.add_argument("--version", action="version", version=f"briefing {__version__}")
-    parser.add_argument(
-        "--feeds",
-        metavar="PATH",
-        help="feeds file (default: $BRIEFING_FEEDS, ./feeds.toml, then the user config dir)",
-    )
-    parser.add_argument(
-        "--db",
-        metavar="PATH",
-        help="store file (default: $BRIEFING_DB, [settings] store, then the user data dir)",
-    )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the bundled offline demo feeds (no network) and a demo store",
-    )
+    common = [global_options(suppress=True)]
+    with_json = [*common, json_option()]
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("tui", help="open the reader (the default)")
-    fetch = sub.add_parser("fetch", help="refresh all feeds and print a per-feed summary")
-    fetch.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sub.add_parser("tui", help="open the reader (the default)", parents=common)
+    fetch = sub.add_parser(
+        "fetch", help="refresh all feeds and print a per-feed summary", parents=with_json
+    )
     fetch.add_argument(
         "--force",
         action="store_true",
         help="fetch every feed now, even those not due (server hints, backoff, minimum interval)",
     )
-    stories = sub.add_parser("stories", help="list recent stories")
+    fetch.set_defaults(func=cmd_fetch)
+    stories = sub.add_parser("stories", help="list recent stories", parents=with_json)
     stories.add_argument("--limit", type=count, default=50, help="how many (default 50)")
     stories.add_argument("--search", default="", help="full-text search over title and summary")
     stories.add_argument("--unread", action="store_true", help="only unread stories")
     stories.add_argument("--since", type=parse_since, help="only newer than this, e.g. 36h, 7d")
-    stories.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
-    threads = sub.add_parser("threads", help="list threads: developing stories across outlets")
+    stories.set_defaults(func=cmd_stories)
+    threads = sub.add_parser(
+        "threads", help="list threads: developing stories across outlets", parents=with_json
+    )
     threads.add_argument("--since", type=parse_since, help="only active since, e.g. 36h, 7d")
     threads.add_argument("--min-sources", type=int, default=1, help="at least this many outlets")
     threads.add_argument("--search", default="", help="match thread names and story titles")
     threads.add_argument("--limit", type=count, default=100, help="how many (default 100)")
-    threads.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
+    threads.set_defaults(func=cmd_threads)
     entities = sub.add_parser(
-        "entities", help="the most mentioned people, places and organisations"
+        "entities", help="the most mentioned people, places and organisations", parents=with_json
     )
     entities.add_argument("--type", choices=sorted(ENTITY_TYPE_NAMES), help="only this kind")
     entities.add_argument("--since", type=parse_since, help="only stories since, e.g. 7d")
     entities.add_argument("--limit", type=count, default=50, help="how many (default 50)")
-    entities.add_argument("--json", action="store_true", help="print JSON (one array) for scripts")
+    entities.set_defaults(func=cmd_entities)
     export = sub.add_parser(
         "export",
         help="save a thread as a Markdown dossier",
         description="THREAD is a thread id or part of its name (see `briefing threads`).",
+        parents=common,
     )
     export.add_argument("thread", nargs="?", metavar="THREAD", help="thread id or name")
     export.add_argument("-o", "--output", metavar="PATH", help="file, folder, or - for stdout")
@@ -101,16 +127,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--force", action="store_true", help="overwrite files briefing did not write"
     )
-    add_brief_parser(sub, parse_since, count)
-    add_thread_parser(sub)
-    add_prune_parser(sub)
-    opml_in = sub.add_parser("import-opml", help="add an OPML file's feeds to feeds.toml")
+    export.set_defaults(func=cmd_export)
+    add_brief_parser(sub, with_json, parse_since, count)
+    add_thread_parser(sub, common, with_json)
+    add_prune_parser(sub, common)
+    opml_in = sub.add_parser(
+        "import-opml", help="add an OPML file's feeds to feeds.toml", parents=common
+    )
     opml_in.add_argument("file", metavar="FILE", help="OPML file; folders become tags")
-    opml_out = sub.add_parser("export-opml", help="write every feed as OPML 2.0")
+    opml_in.set_defaults(func=cmd_import_opml)
+    opml_out = sub.add_parser("export-opml", help="write every feed as OPML 2.0", parents=common)
     opml_out.add_argument("-o", "--output", metavar="PATH", help="file or folder (default: stdout)")
     opml_out.add_argument(
         "--force", action="store_true", help="overwrite a file briefing did not write"
     )
+    opml_out.set_defaults(func=cmd_export_opml)
     return parser
 
 
@@ -168,29 +199,36 @@ def make_session(args: argparse.Namespace) -> Session:
 
 
 def setup_logging() -> Path:
+    """briefing's log file in the state folder; called again (tests, a second main()), it
+    adds no second handler, so no line is written twice."""
     folder = state_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "briefing.log"
+    root = logging.getLogger("briefing")
+    root.setLevel(logging.INFO)
+    for old in root.handlers:
+        if isinstance(old, logging.FileHandler) and old.baseFilename == str(path.resolve()):
+            return path
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("briefing")
     root.addHandler(handler)
-    root.setLevel(logging.INFO)
     return path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.demo and args.feeds:  # one before the command, one after: the groups cannot see it
+        parser.error("argument --feeds: not allowed with argument --demo")
     log_path = setup_logging()
     try:
         session = make_session(args)
-        command = args.command or "tui"
-        if command == "tui":
+        command: Callable[[Session, argparse.Namespace], int] | None = getattr(args, "func", None)
+        if command is None:  # no command, or `tui`
             from briefing.ui.app import run_app  # Textual loads only for the TUI
 
             return run_app(session)
-        return COMMANDS[command](session, args)
+        return command(session, args)
     except BriefingError as exc:  # every error meant for the user: one sentence, its code
         print(f"briefing: {sentence(exc)}", file=sys.stderr)
         return exc.exit_code
@@ -456,17 +494,3 @@ def _ambiguous(wanted: str, threads: Sequence[Thread]) -> int:
     if len(threads) > 20:
         print(f"  … and {len(threads) - 20} more", file=sys.stderr)
     return 2
-
-
-COMMANDS: dict[str, Callable[[Session, argparse.Namespace], int]] = {
-    "fetch": cmd_fetch,
-    "stories": cmd_stories,
-    "threads": cmd_threads,
-    "entities": cmd_entities,
-    "export": cmd_export,
-    "thread": cmd_thread,
-    "brief": cmd_brief,
-    "prune": cmd_prune,
-    "import-opml": cmd_import_opml,
-    "export-opml": cmd_export_opml,
-}

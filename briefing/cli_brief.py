@@ -20,9 +20,10 @@ from typing import Any
 from briefing.config import Session
 
 
-def add_parser(sub: Any, since: Any, count: Any) -> None:
+def add_parser(sub: Any, with_json: list[Any], since: Any, count: Any) -> None:
     brief = sub.add_parser(
         "brief",
+        parents=with_json,
         help="what happened since the last brief: top threads with summaries",
         description=__doc__.split("\n\n")[1] if __doc__ else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -31,12 +32,12 @@ def add_parser(sub: Any, since: Any, count: Any) -> None:
                        "since the last brief)")  # fmt: skip
     brief.add_argument("--limit", type=count, default=10, help="threads shown (default 10)")
     brief.add_argument("--singles", type=count, default=10, help="single stories (default 10)")
-    brief.add_argument("--json", action="store_true", help="print JSON for scripts")
     brief.add_argument("-o", "--output", metavar="PATH", help="write Markdown to a file or folder")
     brief.add_argument(
         "--force", action="store_true", help="overwrite a file briefing did not write"
     )
     brief.add_argument("--no-mark", action="store_true", help="do not move the last-brief mark")
+    brief.set_defaults(func=cmd_brief)
 
 
 def cmd_brief(session: Session, args: argparse.Namespace) -> int:

@@ -20,15 +20,17 @@ from briefing.config import Session
 from briefing.safety import counted
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Any, common: list[Any]) -> None:
     prune = sub.add_parser(
         "prune",
+        parents=common,
         help="delete stories older than keep_days now (a refresh does it too)",
         description=__doc__.split("\n\n")[1] if __doc__ else None,
     )
     prune.add_argument(
         "--dry-run", action="store_true", help="only say what would be deleted; change nothing"
     )
+    prune.set_defaults(func=cmd_prune)
 
 
 def _size(path: Path) -> float:

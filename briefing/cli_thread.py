@@ -27,30 +27,39 @@ if TYPE_CHECKING:
     from briefing.store import Store
 
 
-def add_parser(sub: Any) -> None:
-    """The `thread` subcommand and its actions, on the main parser's subparsers."""
+def add_parser(sub: Any, common: list[Any], with_json: list[Any]) -> None:
+    """The `thread` subcommand and its actions, on the main parser's subparsers; ``common``
+    and ``with_json`` are the parent parsers of the global options and of --json."""
     thread = sub.add_parser(
         "thread",
+        parents=common,
         help="correct threads by hand (detach, merge, rename, undo) and see why",
         description=__doc__.split("\n\n")[1] if __doc__ else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = thread.add_subparsers(dest="action", metavar="ACTION", required=True)
-    show = actions.add_parser("show", help="a thread's stories with their ids and scores")
+    show = actions.add_parser(
+        "show", parents=with_json, help="a thread's stories with their ids and scores"
+    )
     show.add_argument("thread", metavar="THREAD", help="thread id or part of its name")
-    detach = actions.add_parser("detach", help="move a story into a thread of its own")
+    detach = actions.add_parser(
+        "detach", parents=with_json, help="move a story into a thread of its own"
+    )
     detach.add_argument("story", metavar="STORY_ID", help="story id (or its first 6+ characters)")
-    merge = actions.add_parser("merge", help="merge THREAD into INTO, which keeps its id")
+    merge = actions.add_parser(
+        "merge", parents=with_json, help="merge THREAD into INTO, which keeps its id"
+    )
     merge.add_argument("thread", metavar="THREAD", help="the thread merged away")
     merge.add_argument("into", metavar="INTO", help="the thread it goes into")
-    rename = actions.add_parser("rename", help="give a thread a name of your own")
+    rename = actions.add_parser(
+        "rename", parents=with_json, help="give a thread a name of your own"
+    )
     rename.add_argument("thread", metavar="THREAD", help="thread id or part of its name")
     rename.add_argument("name", metavar="NAME", nargs="+", help="the new name")
-    actions.add_parser("undo", help="undo the last correction")
-    why = actions.add_parser("why", help="why a story is in its thread")
+    actions.add_parser("undo", parents=with_json, help="undo the last correction")
+    why = actions.add_parser("why", parents=with_json, help="why a story is in its thread")
     why.add_argument("story", metavar="STORY_ID", help="story id (or its first 6+ characters)")
-    for parser in actions.choices.values():
-        parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    thread.set_defaults(func=cmd_thread)
 
 
 def cmd_thread(session: Session, args: argparse.Namespace) -> int:

@@ -362,3 +362,45 @@ def test_every_error_meant_for_the_user_is_one_kind_with_one_exit_code() -> None
     kinds = [ConfigError, ModelMissing, ExportRefused, ForeignFile, ThreadGone, OpmlError,
              StoreError, StoreReadOnly, CorrectionError]  # fmt: skip
     assert all(issubclass(k, BriefingError) and k.exit_code == REFUSED for k in kinds)
+
+
+def test_global_options_work_before_or_after_the_command(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--demo", "--db", demo_db, "threads", "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert main(["threads", "--json", "--demo", "--db", demo_db]) == 0
+    assert json.loads(capsys.readouterr().out) == before and before
+    # Given before the command, a value is not reset by the command's own copy of the option.
+    assert main(["--db", demo_db, "thread", "--demo", "show", str(before[0]["id"]), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == before[0]["id"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--demo", "--feeds", "f.toml", "stories"],
+        ["stories", "--demo", "--feeds", "f.toml"],
+        ["--demo", "stories", "--feeds", "f.toml"],
+        ["--feeds", "f.toml", "thread", "--demo", "undo"],
+    ],
+)
+def test_demo_and_feeds_together_are_refused_wherever_they_stand(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert "--feeds: not allowed with argument --demo" in capsys.readouterr().err
+
+
+def test_logging_is_set_up_once_however_often_main_runs() -> None:
+    import logging
+
+    from briefing.cli import setup_logging
+
+    root = logging.getLogger("briefing")
+    path = setup_logging()
+    setup_logging()
+    files = [h for h in root.handlers if isinstance(h, logging.FileHandler)]
+    assert [h.baseFilename for h in files].count(str(path.resolve())) == 1
