@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -28,10 +29,18 @@ from briefing.store import Store, StoreReadOnly
 from briefing.store.base import READ_ONLY_HELP
 from briefing.ui.commands import EntityCommands, ThreadCommands
 from briefing.ui.keymap import check_keymap
-from briefing.ui.messages import RefreshFailed, RefreshFinished, RefreshProgress
+from briefing.ui.messages import (
+    REFRESHED,
+    STORIES_STORED,
+    RefreshEnded,
+    RefreshFailed,
+    RefreshFinished,
+    RefreshProgress,
+    RefreshStarted,
+    RefreshStatus,
+)
 from briefing.ui.screens.help import HelpScreen
 from briefing.ui.screens.main import MainScreen
-from briefing.ui.widgets.refresh_bar import RefreshBar
 from briefing.ui.widgets.rows import RowList
 
 DEFAULT_THEME = "textual-dark"
@@ -86,11 +95,15 @@ class BriefingApp(App[int]):
                 session.config, "settings", "theme", f"unknown theme '{theme}' (known: {known})"
             )
         self.store = Store(session.db_path)
+        # The App says what happened; the screens and widgets that care subscribe in on_mount.
+        self.store_changed: Signal[str] = Signal(self, "store-changed")  # STORIES_STORED, …
+        self.refresh_status: Signal[RefreshStatus] = Signal(self, "refresh-status")
+        self.main_screen = MainScreen()
         self.failure_note = ""  # why every feed failed in the last refresh, if they all did
         self.sub_title = "demo (offline)" if session.demo else str(session.config.path or "")
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen()
+        return self.main_screen
 
     def on_mount(self) -> None:
         self.theme = self.session.config.settings.theme or DEFAULT_THEME
@@ -131,7 +144,9 @@ class BriefingApp(App[int]):
             if force:
                 self.notify("A refresh is already running.", timeout=2)
             return
-        self.refresh_bar.start(len([f for f in self.session.config.feeds if f.enabled]))
+        self.refresh_status.publish(
+            RefreshStarted(len([f for f in self.session.config.feeds if f.enabled]))
+        )
         self.run_refresh(force)
 
     def written(self, write: Callable[[], object]) -> bool:
@@ -146,17 +161,6 @@ class BriefingApp(App[int]):
     def refuse(self, exc: StoreReadOnly) -> None:
         text = str(exc)
         self.notify(text[:1].upper() + text[1:] + ".", severity="warning", markup=False)
-
-    @property
-    def refresh_bar(self) -> RefreshBar:
-        return (
-            self.screen.query_one(RefreshBar)
-            if isinstance(self.screen, MainScreen)
-            else (self.get_screen_stack_main().query_one(RefreshBar))
-        )
-
-    def get_screen_stack_main(self) -> MainScreen:
-        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh", name="refresh")
     def run_refresh(self, force: bool) -> None:
@@ -183,11 +187,11 @@ class BriefingApp(App[int]):
     @on(RefreshProgress)
     def refresh_progress(self, message: RefreshProgress) -> None:
         step = message.progress
-        self.refresh_bar.step(step)
+        self.refresh_status.publish(step)
         if step.stage == "stored" or (step.stage == "articles" and step.done == 0):
             # Every feed's stories are stored (entities and threads can take a while yet), or
             # they are threaded too (full_text pages can take a while yet): show them.
-            self.get_screen_stack_main().reload()
+            self.store_changed.publish(STORIES_STORED)
 
     @on(RefreshFinished)
     def refresh_finished(self, message: RefreshFinished) -> None:
@@ -209,11 +213,8 @@ class BriefingApp(App[int]):
             self.failure_note += "briefing --demo works offline."
             text = f"{self.failure_note} ({text})"
         text += self.dead_feeds_note()
-        self.refresh_bar.finish(text, warn=bool(failed))
-        self.get_screen_stack_main().reload()
-        for screen in self.screen_stack:
-            if screen.id == "feeds":  # FeedsScreen, not imported until F is pressed
-                screen.reload()  # type: ignore[attr-defined]
+        self.refresh_status.publish(RefreshEnded(text, warn=bool(failed)))
+        self.store_changed.publish(REFRESHED)
 
     def dead_feeds_note(self) -> str:
         """' · N feeds failing for a while: press F' for enabled feeds that keep failing."""
@@ -231,7 +232,7 @@ class BriefingApp(App[int]):
 
     @on(RefreshFailed)
     def refresh_failed(self, message: RefreshFailed) -> None:
-        self.refresh_bar.finish(f"Refresh failed: {message.error}", warn=True)
+        self.refresh_status.publish(RefreshEnded(f"Refresh failed: {message.error}", warn=True))
 
     @on(Worker.StateChanged)
     def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -300,10 +301,10 @@ class BriefingApp(App[int]):
         return webbrowser.open(url)
 
     def filter_by_entity(self, entity: EntityCount) -> None:
-        self.get_screen_stack_main().filter_entity(entity)
+        self.main_screen.filter_entity(entity)
 
     def go_to_thread(self, thread_id: int) -> None:
-        self.get_screen_stack_main().go_to_thread(thread_id)
+        self.main_screen.go_to_thread(thread_id)
 
     # -- help and palette -------------------------------------------------------------------
     def action_help(self) -> None:

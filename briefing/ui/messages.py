@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-if TYPE_CHECKING:  # the pipeline (httpx, feedparser) loads after the first screen, not before
-    from briefing.models import Progress, RefreshReport
+from briefing.models import Progress, RefreshReport  # plain records: no pipeline code loads
 
 
 @dataclass
@@ -33,3 +31,23 @@ class FullTextDone(Message):
     story_id: str
     status: str
     message: str
+
+
+# What the App's signals carry (BriefingApp.store_changed, BriefingApp.refresh_status): screens
+# and widgets subscribe in on_mount, so the App never looks for them.
+STORIES_STORED = "stored"  # a refresh stored (or threaded) new stories; it goes on
+REFRESHED = "refreshed"  # a refresh ended: feeds, stories and threads are as it left them
+
+
+@dataclass(frozen=True)
+class RefreshStarted:
+    feeds: int
+
+
+@dataclass(frozen=True)
+class RefreshEnded:
+    text: str
+    warn: bool
+
+
+RefreshStatus = RefreshStarted | Progress | RefreshEnded

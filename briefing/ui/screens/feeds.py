@@ -35,6 +35,7 @@ from briefing.fetch import FetchLimits
 from briefing.models import RATE_DAYS, Feed, FeedRow
 from briefing.polling import FAILING_AFTER
 from briefing.safety import clean_line
+from briefing.ui.messages import REFRESHED
 from briefing.ui.render import local_time
 from briefing.ui.screens.feed_form import ConfirmDialog, FeedDraft, FeedForm, unique_name
 
@@ -139,7 +140,12 @@ class FeedsScreen(ModalScreen[None]):
         ]:  # fmt: skip
             table.add_column(label, key=key)
         self.reload()
+        self.app.store_changed.subscribe(self, self._store_changed)
         table.focus()
+
+    def _store_changed(self, change: str) -> None:
+        if change == REFRESHED:  # statuses and counts are final: the table shows them
+            self.reload()
 
     def reload(self, select: str | None = None) -> None:
         """Rebuild the table from the config and the store; keep (or move) the cursor."""

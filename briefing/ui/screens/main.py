@@ -123,6 +123,7 @@ class MainScreen(Screen[None]):
         self.query_one("#entities").border_title = "Entities"
         self.reload()
         self._first_page = False
+        self.app.store_changed.subscribe(self, lambda _change: self.reload())
         self.query_one(ThreadList).focus()
         if len(self.query_one(StoryList).stories) >= FIRST_PAGE:
             self.call_after_refresh(self._rest_of_first_page)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,10 +10,12 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
+from briefing.models import Progress
 from briefing.safety import clean_line
+from briefing.ui.messages import RefreshEnded, RefreshStarted
 
 if TYPE_CHECKING:
-    from briefing.models import Progress
+    from textual.signal import Signal
 
 
 WARN = "bold $text-error"
@@ -30,6 +32,20 @@ class RefreshBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static(Text("", style="dim"), id="refresh-label")
         yield ProgressBar(total=None, show_eta=False, id="refresh-progress")
+
+    def on_mount(self) -> None:
+        # BriefingApp's refresh_status (a plain App, as in the widget's tests, has none).
+        status: Signal[Any] | None = getattr(self.app, "refresh_status", None)
+        if status is not None:
+            status.subscribe(self, self.show)
+
+    def show(self, status: RefreshStarted | Progress | RefreshEnded) -> None:
+        if isinstance(status, RefreshStarted):
+            self.start(status.feeds)
+        elif isinstance(status, RefreshEnded):
+            self.finish(status.text, warn=status.warn)
+        else:
+            self.step(status)
 
     def start(self, total: int) -> None:
         self.add_class("-busy")
