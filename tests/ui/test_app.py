@@ -7,7 +7,6 @@ from pathlib import Path
 import httpx
 import pytest
 from textual.command import CommandPalette
-from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Static
 
 from briefing.config import Config, Session, Settings
@@ -23,6 +22,7 @@ from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
 from briefing.ui.widgets.thread_list import ThreadList
 from tests.conftest import rss
+from tests.helpers import settle
 from tests.ui.conftest import SessionFactory
 
 BODIES = {
@@ -46,14 +46,6 @@ BODIES = {
 }  # fmt: skip
 
 
-async def settle(app: BriefingApp, pilot: Pilot[int]) -> None:
-    """Let the start-up refresh begin, finish, and its result reach the screen."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
 def titles(app: BriefingApp) -> list[str]:
     return [s.title for s in app.screen.query_one(StoryList).stories]
 
@@ -61,7 +53,7 @@ def titles(app: BriefingApp) -> list[str]:
 async def test_first_screen_refreshes_and_lists_every_outlet(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         stories = app.screen.query_one(StoryList).stories
         assert len(stories) == 6
         assert {s.source for s in stories} == {"North", "South"}
@@ -75,7 +67,7 @@ async def test_j_k_move_and_enter_marks_read_persistently(make_session: SessionF
     session = make_session(BODIES)
     app = BriefingApp(session)
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         stories = app.screen.query_one(StoryList)
         stories.focus()
         await pilot.press("j", "j")
@@ -99,7 +91,7 @@ async def test_j_k_move_and_enter_marks_read_persistently(make_session: SessionF
 async def test_m_toggles_read(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         stories = app.screen.query_one(StoryList)
         stories.focus()
         await pilot.press("m")
@@ -114,7 +106,7 @@ async def test_m_toggles_read(make_session: SessionFactory) -> None:
 async def test_tab_moves_between_panes(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=(140, 40)) as pilot:  # wide: the entity panel is beside
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.focused is app.screen.query_one(ThreadList)
         await pilot.press("tab")
         assert app.focused is app.screen.query_one(StoryList)
@@ -129,7 +121,7 @@ async def test_tab_moves_between_panes(make_session: SessionFactory) -> None:
 async def test_choosing_a_thread_shows_its_timeline(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         await pilot.press("j")
         await pilot.pause()
@@ -146,7 +138,7 @@ async def test_opening_a_thread_starts_at_its_first_story(make_session: SessionF
     # cursor lands may not depend on whether the preview timer fired between key presses.
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         stories = app.screen.query_one(StoryList)
         index, thread = next((i, t) for i, t in enumerate(threads.threads) if t.stories > 1)
@@ -168,7 +160,7 @@ async def test_opening_a_thread_starts_at_its_first_story(make_session: SessionF
 async def test_slash_searches_and_escape_clears(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"rubble", "enter")
@@ -193,7 +185,7 @@ async def test_o_opens_only_web_links(
 
     monkeypatch.setattr("webbrowser.open", browser)
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.screen.query_one(StoryList).focus()
         await pilot.press("o")
         assert opened == ["https://south.test/q"]
@@ -208,7 +200,7 @@ async def test_o_without_a_browser_shows_the_link_and_leaves_the_story_unread(
     app = BriefingApp(make_session(BODIES))
     monkeypatch.setattr("webbrowser.open", lambda *_, **__: False)
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         stories = app.screen.query_one(StoryList)
         stories.focus()
         assert stories.current.link == "https://south.test/q" and not stories.current.read
@@ -225,9 +217,9 @@ async def test_o_without_a_browser_shows_the_link_and_leaves_the_story_unread(
 async def test_r_refreshes_again_with_progress(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("r")
-        await settle(app, pilot)
+        await settle(pilot)
         label = app.screen.query_one("#refresh-label")
         assert "0 new stories" in str(label.render())
 
@@ -235,7 +227,7 @@ async def test_r_refreshes_again_with_progress(make_session: SessionFactory) -> 
 async def test_question_mark_lists_every_binding(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=(120, 50)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         ids = {row[2] for row in app.screen.bindings}
@@ -247,7 +239,7 @@ async def test_question_mark_lists_every_binding(make_session: SessionFactory) -
 async def test_palette_has_the_apps_commands(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert {
             "Refresh feeds",
@@ -274,7 +266,7 @@ async def test_hostile_titles_render_literally(make_session: SessionFactory) -> 
     body = rss([{"title": f"<![CDATA[{nasty}]]>", "link": "https://h.test/1", "guid": "h"}])
     app = BriefingApp(make_session({"hostile": body}))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         [story] = app.screen.query_one(StoryList).stories
         assert story.title == "[bold red]x[/] [@click=app.quit]go[/] :skull: $accent \\"
         app.screen.query_one(StoryList).focus()
@@ -289,7 +281,7 @@ async def test_e_then_enter_filters_by_entity_and_escape_clears(
 ) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         stories = app.screen.query_one(StoryList)
         stories.focus()
         await pilot.press("home")  # "Quake hits Arequipa": Arequipa is a place
@@ -316,7 +308,7 @@ async def test_e_then_enter_filters_by_entity_and_escape_clears(
 async def test_m_on_a_thread_marks_the_whole_thread(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         await pilot.press("j")
         thread = threads.current
@@ -333,7 +325,7 @@ async def test_m_on_a_thread_clears_its_new_marker_and_on_all_stories_says_why_n
 ) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         await pilot.press("j")
         assert threads.current is not None and threads.current.new > 0
@@ -357,7 +349,7 @@ async def test_m_on_a_thread_clears_its_new_marker_and_on_all_stories_says_why_n
 async def test_enter_on_a_thread_clears_its_new_marker(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         await pilot.press("j")
         assert threads.current is not None and threads.current.new > 0
@@ -372,7 +364,7 @@ async def test_enter_on_a_thread_clears_its_new_marker(make_session: SessionFact
 async def test_t_toggles_latest_first(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         assert "briefing" in str(threads.border_title)
         await pilot.press("t")
@@ -385,7 +377,7 @@ async def test_F_shows_every_feed_with_its_status(make_session: SessionFactory) 
     bodies = {**BODIES, "broken": b"<html><body>not a feed</body></html>"}
     app = BriefingApp(make_session(bodies))
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("F")
         assert isinstance(app.screen, FeedsScreen)
         table = app.screen.query_one(DataTable)
@@ -402,7 +394,7 @@ async def test_s_saves_the_thread_and_S_asks_where(make_session: SessionFactory)
     app = BriefingApp(session)
     folder = session.config.settings.export_dir
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("j")
         thread = app.screen.query_one(ThreadList).current
         assert thread is not None
@@ -432,7 +424,7 @@ async def test_shift_k_keeps_and_unkeeps_the_thread(make_session: SessionFactory
     session = make_session(BODIES)
     app = BriefingApp(session)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         threads.focus()
         await pilot.press("j")
@@ -461,7 +453,7 @@ async def test_S_refusal_keeps_the_dialog_open_and_offers_to_overwrite(
     mine.parent.mkdir(parents=True)
     mine.write_text("not briefing's")
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("j", "S")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
@@ -487,7 +479,7 @@ async def test_S_with_a_path_ending_in_slash_saves_inside_a_new_folder(
     app = BriefingApp(session)
     newdir = session.config.settings.export_dir / "newdir"
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("j")
         thread = app.screen.query_one(ThreadList).current
         await pilot.press("S")
@@ -505,7 +497,7 @@ async def test_palette_finds_entities_and_threads_literally(make_session: Sessio
 
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         provider = EntityCommands(app.screen)
         hits = [hit async for hit in provider.search("areq")]
         assert hits and str(hits[0].text) == "Find entity: Arequipa"
@@ -529,7 +521,7 @@ async def test_counts_say_1_story_and_1_outlet(make_session: SessionFactory) -> 
 
     app = BriefingApp(make_session({"south": BODIES["south"]}))
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         label = str(app.screen.query_one("#refresh-label").render())
         assert "Refreshed 1 feed at" in label and "2 new stories" in label
         found = [hit async for hit in ThreadCommands(app.screen).search("quake")]
@@ -563,7 +555,7 @@ async def test_a_common_word_shows_an_estimated_count(
     monkeypatch.setattr(store_search, "HITS_CAP", 2)  # "north" is in 4 stories: past the cap
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         assert "6 stories" in threads.render_row(None, 0).plain
         screen = app.screen
@@ -589,7 +581,7 @@ async def test_lists_cut_at_their_limit_say_how_many_match(
     monkeypatch.setattr(main, "FILTERED_LIMIT", 2)
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, MainScreen)
         threads, stories = screen.query_one(ThreadList), screen.query_one(StoryList)
@@ -616,7 +608,7 @@ async def test_all_stories_paint_their_first_page_then_the_rest(
     session = make_session(BODIES)
     app = BriefingApp(session)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
     monkeypatch.setattr(main, "FIRST_PAGE", 2)
     painted: list[int] = []
 
@@ -626,7 +618,7 @@ async def test_all_stories_paint_their_first_page_then_the_rest(
 
     again = Probe(session, refresh_on_start=False)
     async with again.run_test(size=(140, 40)) as pilot:
-        await settle(again, pilot)
+        await settle(pilot)
         stories = again.screen.query_one(StoryList)
         assert painted == [2]
         assert len(stories.stories) == 6 and stories.border_title == "All stories (6)"
@@ -645,7 +637,7 @@ async def test_offline_first_run_says_why_in_the_list_and_status(tmp_path: Path)
                       httpx.MockTransport(offline))  # fmt: skip
     app = BriefingApp(session)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         stories = app.screen.query_one(StoryList)
         assert not stories.rows
         note = stories.empty_text
@@ -659,7 +651,7 @@ async def test_offline_first_run_says_why_in_the_list_and_status(tmp_path: Path)
 async def test_a_search_without_results_says_so_in_the_list(make_session: SessionFactory) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("slash", *"zzzqqq", "enter")
         await pilot.pause()
         stories = app.screen.query_one(StoryList)

@@ -7,7 +7,6 @@ from typing import Any
 
 from rich.console import Group
 from rich.text import Text
-from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from briefing.store import Store
@@ -17,6 +16,7 @@ from briefing.ui.screens.main import MainScreen
 from briefing.ui.widgets.story_list import StoryList
 from briefing.ui.widgets.thread_head import ThreadHead
 from briefing.ui.widgets.thread_list import ThreadList
+from tests.helpers import settle
 from tests.test_brief import seed
 from tests.ui.conftest import SessionFactory
 
@@ -26,12 +26,6 @@ def app_with_thread(make_session: SessionFactory, **kw: Any) -> BriefingApp:
     session = make_session({})
     seed(session.db_path).close()
     return BriefingApp(session, refresh_on_start=False, clock=lambda: datetime.now(UTC), **kw)
-
-
-async def settled(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def shown(app: BriefingApp) -> str:
@@ -47,16 +41,16 @@ def shown(app: BriefingApp) -> str:
 async def test_b_shows_the_brief_and_enter_opens_the_thread(make_session: SessionFactory) -> None:
     app = app_with_thread(make_session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         await pilot.press("b")
-        await settled(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, BriefScreen)
         text = shown(app)
         assert "Idlib · patrols" in text and "[bold]Idlib[/bold]" in text  # markup stays text
         assert "\x1b" not in text and "A quiet single story" in text
         await pilot.press("enter")
-        await settled(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert {s.id for s in app.screen.query_one(StoryList).stories} == {"h0", "h1", "h2"}
     with Store(app.session.db_path) as store:
@@ -68,28 +62,28 @@ async def test_escape_closes_and_the_brief_opens_at_start_only_when_something_is
 ) -> None:
     app = app_with_thread(make_session, brief_on_start=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, BriefScreen)
         await pilot.press("escape")
-        await settled(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
     again = BriefingApp(app.session, refresh_on_start=False, brief_on_start=True)
     async with again.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         assert isinstance(again.screen, MainScreen)  # nothing grew since the mark
         await pilot.press("b")
-        await settled(pilot)
+        await settle(pilot)
         assert "Nothing new since then." in shown(again)
 
 
 async def test_j_and_k_move_between_threads(make_session: SessionFactory) -> None:
     app = app_with_thread(make_session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         with Store(app.session.db_path) as store:
             store.mark_brief(datetime.now(UTC) - timedelta(days=1))
         await pilot.press("b")
-        await settled(pilot)
+        await settle(pilot)
         options = app.screen.query_one(OptionList)
         assert options.highlighted == 0
         await pilot.press("j")
@@ -101,14 +95,14 @@ async def test_j_and_k_move_between_threads(make_session: SessionFactory) -> Non
 async def test_a_threads_timeline_starts_with_its_summary(make_session: SessionFactory) -> None:
     app = app_with_thread(make_session)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         head = app.screen.query_one(ThreadHead)
         assert not head.has_class("-shown")  # "All stories": no thread, no summary
         threads = app.screen.query_one(ThreadList)
         threads.focus()
         threads.cursor = next(i + 1 for i, t in enumerate(threads.threads) if t.id == 1)
         await pilot.press("enter")
-        await settled(pilot)
+        await settle(pilot)
         assert head.has_class("-shown") and head.display
         text = str(head.render())
         assert "Idlib" in text and "[bold]Idlib[/bold]" in text and "— Outlet" in text

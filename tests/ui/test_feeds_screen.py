@@ -22,6 +22,7 @@ from briefing.ui.screens.feed_form import ConfirmDialog, FeedForm
 from briefing.ui.screens.feeds import FeedsScreen
 from briefing.ui.widgets.refresh_bar import RefreshBar
 from tests.conftest import rss
+from tests.helpers import settle
 
 FEEDS = """\
 # my feeds: keep this comment
@@ -93,13 +94,6 @@ def file_session(tmp_path: Path, web: Web) -> SessionMaker:
     return build
 
 
-async def settle(app: BriefingApp, pilot: Pilot[int]) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
 def cells(app: BriefingApp) -> dict[str, list[str]]:
     """The feeds table: url -> the plain text of every cell."""
     table = app.screen.query_one(DataTable)
@@ -112,7 +106,7 @@ def feeds_file(session: Session) -> Path:
 
 
 async def open_feeds(app: BriefingApp, pilot: Pilot[int]) -> FeedsScreen:
-    await settle(app, pilot)
+    await settle(pilot)
     await pilot.press("F")
     assert isinstance(app.screen, FeedsScreen)
     return app.screen
@@ -130,7 +124,7 @@ async def test_a_tries_the_address_then_adds_the_feed(file_session: SessionMaker
         assert app.screen.query_one("#feed-url", Input).value == "https://new.test/feed"
         await pilot.press("tab", "tab", *"news, test")  # name left empty: the feed's title
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, FeedsScreen)
         text = feeds_file(session).read_text()
         assert text.startswith(FEEDS)  # everything before is byte for byte the same
@@ -167,14 +161,14 @@ async def test_an_address_that_is_not_a_feed_needs_save_anyway(
         assert "already in the feeds file as “North”" in str(status.render())
         form.query_one("#feed-url", Input).value = "https://page.test/"
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is form
         assert "✗ not a feed (HTML page)" in str(status.render())
         assert str(form.query_one("#feed-save").render()).strip() == "Save anyway"
         assert feeds_file(session).read_text() == FEEDS
         form.query_one(Checkbox).value = True
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, FeedsScreen)
         feed = app.session.config.feeds[-1]
         assert (feed.name, feed.url, feed.full_text) == ("page.test", "https://page.test/", True)
@@ -204,7 +198,7 @@ async def test_e_edits_the_highlighted_feed(file_session: SessionMaker, web: Web
         form.query_one("#feed-name", Input).value = "North Star"
         asked = len(web.requests)
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(web.requests) == asked  # the address did not change: not tried again
         assert feeds_file(session).read_text() == FEEDS.replace(
             'name = "North"', 'name = "North Star"'
@@ -290,13 +284,13 @@ async def test_avg_per_day_and_304_after_a_second_refresh(
     session = file_session()
     app = BriefingApp(session)
     async with app.run_test(size=(150, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("F")
         first = cells(app)
         assert first["https://north.test/feed"][5:] == ["16", "0.5", ""]
         assert first["https://south.test/feed"][5:] == ["4", "2.0", ""]
         await pilot.press("r")  # a refresh from the feeds screen: the table follows it
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, FeedsScreen)
         second = cells(app)
         assert second["https://north.test/feed"][3] == "not modified"
@@ -311,10 +305,10 @@ async def test_dead_feeds_are_flagged_in_the_status_line_and_the_table(
     session = file_session()
     app = BriefingApp(session)
     async with app.run_test(size=(150, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         for _ in range(2):
             await pilot.press("r")
-            await settle(app, pilot)
+            await settle(pilot)
         bar = str(app.screen.query_one(RefreshBar).query_one("#refresh-label", Static).render())
         assert "1 feed failing 3+ times in a row: press F" in bar
         await pilot.press("F")

@@ -10,13 +10,14 @@ from briefing.models import EntityCount
 from briefing.ui.screens.main import MainScreen
 from briefing.ui.widgets.story_list import StoryList
 from briefing.ui.widgets.thread_list import ThreadList
-from tests.ui.test_snapshots import demo_app, settled
+from tests.helpers import settle
+from tests.ui.test_snapshots import demo_app
 
 
 async def test_escape_after_a_search_goes_back_to_the_open_thread(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, MainScreen)
         threads, stories = screen.query_one(ThreadList), screen.query_one(StoryList)
@@ -39,7 +40,7 @@ async def test_escape_after_a_search_goes_back_to_the_open_thread(tmp_path: Path
 async def test_escape_takes_off_the_search_before_the_entity(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, MainScreen)
         threads = screen.query_one(ThreadList)
@@ -68,7 +69,7 @@ async def test_escape_takes_off_the_search_before_the_entity(tmp_path: Path) -> 
 async def test_escape_in_the_search_box_drops_what_was_typed_only(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, MainScreen)
         threads = screen.query_one(ThreadList)

@@ -22,9 +22,10 @@ from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.rows import fit
 from briefing.ui.widgets.story_list import StoryList
 from briefing.ui.widgets.thread_list import ThreadList
+from tests.helpers import settle
 from tests.ui.conftest import SessionFactory
-from tests.ui.test_app import BODIES, settle
-from tests.ui.test_snapshots import demo_app, settled
+from tests.ui.test_app import BODIES
+from tests.ui.test_snapshots import demo_app
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -38,7 +39,7 @@ async def test_panes_by_width(
 ) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         reader = screen.query_one(Reader)
         threads = screen.query_one(ThreadList)
@@ -54,7 +55,7 @@ async def test_e_on_a_narrow_screen_shows_entities_in_the_readers_place(
 ) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         panel, reader = screen.query_one(EntityPanel), screen.query_one(Reader)
         await pilot.press("e")
@@ -97,7 +98,7 @@ async def test_the_feeds_table_fits_80_columns(tmp_path: Path) -> None:
     # Not a snapshot: the table shows the real time of the last fetch.
     app = demo_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         await pilot.press("F")
         await pilot.pause()
         table = app.screen.query_one(DataTable)

@@ -15,7 +15,7 @@ from briefing.config import Session
 from briefing.demo import demo_config, demo_transport
 from briefing.ui.app import BriefingApp
 from briefing.ui.widgets.thread_list import ThreadList
-from tests.ui.test_snapshots import settled
+from tests.helpers import settle
 
 
 def demo_app(tmp_path: Path) -> BriefingApp:
@@ -30,8 +30,8 @@ def order(threads: ThreadList) -> list[int]:
 
 
 async def open_second_thread(app: BriefingApp, pilot: Pilot[int]) -> tuple[ThreadList, list[int]]:
-    """The settled demo's thread list and its order, once the second thread is opened."""
-    await settled(pilot)
+    """The settle demo's thread list and its order, once the second thread is opened."""
+    await settle(pilot)
     threads = app.screen.query_one(ThreadList)
     before = order(threads)
     threads.cursor = 1
@@ -43,7 +43,7 @@ async def open_second_thread(app: BriefingApp, pilot: Pilot[int]) -> tuple[Threa
 async def test_opening_threads_keeps_their_places(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         before = order(threads)
         for index in range(1, 7):
@@ -64,7 +64,7 @@ async def test_opening_threads_keeps_their_places(tmp_path: Path) -> None:
 async def test_marking_a_thread_read_keeps_its_place(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settled(pilot)
+        await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         before = order(threads)
         threads.focus()

@@ -8,8 +8,9 @@ import pytest
 from textual.command import CommandList, CommandPalette
 
 from briefing.ui.app import BriefingApp
+from tests.helpers import settle
 from tests.ui.conftest import SessionFactory
-from tests.ui.test_app import BODIES, settle
+from tests.ui.test_app import BODIES
 
 
 async def palette(app: BriefingApp, pilot: object, query: str) -> list[str]:
@@ -43,7 +44,7 @@ async def test_the_palette_lists_what_a_newcomer_types(
 ) -> None:
     app = BriefingApp(make_session(BODIES))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         shown = await palette(app, pilot, query)
         assert any(expected in line for line in shown), shown
 
@@ -57,7 +58,7 @@ async def test_screenshot_goes_to_the_export_folder_even_when_it_does_not_exist(
     folder = app.session.config.settings.export_dir
     assert not folder.exists()
     async with app.run_test() as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.deliver_screenshot()  # what the palette's Screenshot calls
         for _ in range(40):
             await pilot.pause(0.05)

@@ -16,8 +16,9 @@ from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
 from briefing.ui.widgets.thread_list import ThreadList
 from tests.conftest import unwritable
+from tests.helpers import settle
 from tests.ui.conftest import SessionFactory
-from tests.ui.test_app import BODIES, settle, titles
+from tests.ui.test_app import BODIES, titles
 
 
 def said(app: BriefingApp) -> list[str]:
@@ -48,7 +49,7 @@ async def test_a_read_only_store_opens_with_a_notice_and_refuses_writes(
     with unwritable(session.db_path):
         app = BriefingApp(session)  # refresh_on_start: refused, not attempted
         async with app.run_test() as pilot:
-            await settle(app, pilot)
+            await settle(pilot)
             assert any("read-only" in m and "reading, search and export work" in m
                        for m in said(app))  # fmt: skip
             stories = app.screen.query_one(StoryList)

@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from briefing.config import Session
 from briefing.demo import demo_config, demo_transport
 from briefing.ui.app import BriefingApp
+from tests.helpers import settle
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SIZE = (140, 40)
@@ -26,29 +27,22 @@ def demo_app(tmp_path: Path) -> BriefingApp:
     return BriefingApp(session, clock=lambda: NOW)
 
 
-async def settled(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
 def test_main_screen(snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=settled)
+    assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=settle)
 
 
 def test_reading_a_story(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settled(pilot)
+        await settle(pilot)
         await pilot.press("j", "j", "enter")
-        await settled(pilot)  # the thread's summary head is made in a worker
+        await settle(pilot)  # the thread's summary head is made in a worker
 
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
 
 def test_search_results(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settled(pilot)
+        await settle(pilot)
         await pilot.press("slash", *"idlib", "enter")
 
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
@@ -56,7 +50,7 @@ def test_search_results(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_help_screen(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settled(pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
 
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)
@@ -65,16 +59,16 @@ def test_help_screen(snap_compare: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 48)])
 def test_main_screen_by_size(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settled(pilot)
+        await settle(pilot)
         await pilot.press("j", "j", "enter")  # a thread open, its first story in the reader
-        await settled(pilot)  # the thread's summary head is made in a worker
+        await settle(pilot)  # the thread's summary head is made in a worker
 
     assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=run_before)
 
 
 def test_help_screen_80x24(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settled(pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
 
     assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
@@ -83,9 +77,9 @@ def test_help_screen_80x24(snap_compare: Any, tmp_path: Path) -> None:
 def test_light_theme_100x30(snap_compare: Any, tmp_path: Path) -> None:
     # Issue 14, item 18: every pane and row follows the theme (no dark rows in a light frame).
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settled(pilot)
+        await settle(pilot)
         await pilot.press("j", "j", "enter")
-        await settled(pilot)  # the thread's summary head is made in a worker
+        await settle(pilot)  # the thread's summary head is made in a worker
         pilot.app.theme = "textual-light"
         await pilot.pause()
 
@@ -94,8 +88,8 @@ def test_light_theme_100x30(snap_compare: Any, tmp_path: Path) -> None:
 
 def test_briefing_screen(snap_compare: Any, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await settled(pilot)
+        await settle(pilot)
         await pilot.press("b")
-        await settled(pilot)
+        await settle(pilot)
 
     assert snap_compare(demo_app(tmp_path), terminal_size=SIZE, run_before=run_before)

@@ -14,7 +14,8 @@ from briefing.config import ConfigError, Session, load_config
 from briefing.ui.app import BriefingApp
 from briefing.ui.widgets.story_list import StoryList
 from briefing.ui.widgets.thread_list import ThreadList
-from tests.ui.test_app import BODIES, settle
+from tests.helpers import settle
+from tests.ui.test_app import BODIES
 
 FEEDS = """# my feeds
 [settings]
@@ -45,7 +46,7 @@ def row_background(widget: StoryList | ThreadList, y: int) -> object:
 async def test_rows_follow_a_theme_change(tmp_path: Path) -> None:
     app = BriefingApp(session(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         stories = app.screen.query_one(StoryList)
         dark = row_background(stories, 2)
         app.theme = "textual-light"
@@ -59,7 +60,7 @@ async def test_rows_follow_a_theme_change(tmp_path: Path) -> None:
 async def test_the_cursor_row_follows_focus(tmp_path: Path) -> None:
     app = BriefingApp(session(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         stories = app.screen.query_one(StoryList)
         blurred = row_background(stories, stories.cursor)
         stories.focus()
@@ -72,7 +73,7 @@ async def test_the_cursor_row_follows_focus(tmp_path: Path) -> None:
 async def test_the_theme_is_read_from_and_kept_in_settings(tmp_path: Path) -> None:
     app = BriefingApp(session(tmp_path, settings='theme = "textual-light"'))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.theme == "textual-light"
         app.theme = "nord"
         await pilot.pause()
@@ -86,7 +87,7 @@ async def test_the_theme_is_read_from_and_kept_in_settings(tmp_path: Path) -> No
 async def test_a_first_theme_pick_adds_the_setting(tmp_path: Path) -> None:
     app = BriefingApp(session(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.theme == "textual-dark"
         assert "theme" not in (tmp_path / "feeds.toml").read_text()  # the start writes nothing
         app.theme = "gruvbox"
@@ -103,7 +104,7 @@ def test_an_unknown_theme_is_a_config_error_with_its_line(tmp_path: Path) -> Non
 async def test_keys_remap_a_binding(tmp_path: Path) -> None:
     app = BriefingApp(session(tmp_path, keys='[keys]\nsearch = "n"\ntoggle-sort = "f5"\n'))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("slash")
         assert not isinstance(app.focused, Input)
         await pilot.press("n")
@@ -150,7 +151,7 @@ async def test_status_colours_come_from_the_theme(tmp_path: Path) -> None:
 
     app = BriefingApp(session(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         app.theme = "textual-light"
         await pilot.pause()
         theme = app.get_css_variables()
