@@ -29,7 +29,7 @@ from briefing.fulltext import ArticleResult, extract, fetch_articles, improve_th
 from briefing.models import PERSON, Article, Feed, Mention, Progress, Story
 from briefing.pipeline import enrich_store, ingest, refresh
 from briefing.store import Store
-from tests.conftest import LoopbackServer, rss
+from tests.helpers import LoopbackServer, rss
 
 FEED_URL = "http://127.0.0.1/feed.xml"
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -373,6 +373,7 @@ async def test_the_size_cap_holds_for_plain_and_compressed_pages(
         assert r.status == "failed" and "larger than 0.2 MB" in r.message, r.message
 
 
+@pytest.mark.slow  # a timing guard rail: a generous bound, not a benchmark
 async def test_a_hanging_page_is_cut_at_the_total_deadline(
     server: LoopbackServer, db: Path
 ) -> None:
@@ -435,6 +436,7 @@ async def test_cancel_stops_before_fetching(server: LoopbackServer, db: Path) ->
     assert stored(db, "s1") is None  # nothing cached: it is fetched next time
 
 
+@pytest.mark.slow  # a timing guard rail: a generous bound, not a benchmark
 async def test_cancel_stops_a_page_that_hangs(server: LoopbackServer, db: Path) -> None:
     server.hang("/hang")
     add(db, story(1, server.url("/hang")))

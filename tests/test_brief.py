@@ -14,7 +14,7 @@ from briefing.cli import main
 from briefing.models import Story
 from briefing.store import Store
 from briefing.summaries import Member, sentences, summarise
-from tests.conftest import unwritable
+from tests.helpers import unwritable
 
 T0 = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)
 FOOTER = "The post appeared first on Harbour News."

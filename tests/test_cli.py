@@ -14,7 +14,7 @@ from briefing.config import load_config
 from briefing.pipeline import refresh
 from briefing.safety import format_table
 from briefing.store import Store
-from tests.conftest import LoopbackServer, rss, unwritable
+from tests.helpers import LoopbackServer, rss, unwritable
 
 
 def write_feeds(tmp_path: Path, server: LoopbackServer, paths: list[str]) -> Path:

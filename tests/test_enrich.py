@@ -13,7 +13,7 @@ from briefing.entities import NER_CHARS, Recognizer, lede
 from briefing.models import Feed, Progress, Story
 from briefing.pipeline import refresh
 from briefing.store import Store
-from tests.conftest import LoopbackServer, items, rss
+from tests.helpers import LoopbackServer, items, rss
 
 FILLER = "The committee met again on Tuesday to discuss the budget and the port. "
 

@@ -26,7 +26,7 @@ from briefing.feeds_file import (
 from briefing.fetch import FetchLimits
 from briefing.models import Feed, FeedStatus, Story, Validators
 from briefing.store import Store
-from tests.conftest import LoopbackServer, rss
+from tests.helpers import LoopbackServer, rss
 
 HEAD = """\
 # My feeds — hand written, keep these notes!

@@ -15,7 +15,7 @@ import pytest
 
 from briefing.fetch import MAX_REDIRECTS, FetchLimits, FetchResult, fetch_feed, make_client
 from briefing.models import Feed, Validators
-from tests.conftest import Handler, LoopbackServer, rss
+from tests.helpers import Handler, LoopbackServer, rss
 
 FEED = rss([{"title": "One", "link": "http://example.org/1", "guid": "g1"}])
 
@@ -159,6 +159,7 @@ async def test_non_ascii_etag_from_server_is_not_kept(server: LoopbackServer) ->
 # -- deadlines -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a timing guard rail: a generous bound, not a benchmark
 async def test_server_that_never_answers_times_out_within_deadline(server: LoopbackServer) -> None:
     server.hang("/hang")
     started = time.monotonic()

@@ -28,7 +28,7 @@ from briefing.parse import parse_feed
 from briefing.safety import clean_line, format_table
 from briefing.store import Store
 from briefing.ui.render import reader_body, reader_header, safe, story_row
-from tests.conftest import LoopbackServer, rss
+from tests.helpers import LoopbackServer, rss
 
 C1 = "".join(chr(c) for c in range(0x80, 0xA0))
 FEED = Feed(name="Hostile", url="http://example.org/feed.xml")
@@ -246,6 +246,7 @@ def test_quadratic_entity_expansion_is_defused() -> None:
     ],
     ids=["comment-first", "utf8-bom", "utf16-bom", "utf16le", "utf16be", "ebcdic"],
 )
+@pytest.mark.slow  # a timing guard rail: a generous bound, not a benchmark
 def test_quadratic_entity_expansion_is_defused_in_any_encoding(body: bytes) -> None:
     started = time.monotonic()
     parsed = parse_feed(body, FEED, now=NOW)
@@ -325,6 +326,7 @@ def test_huge_element_counts_are_refused_quickly(inner: str) -> None:
     assert getattr(parsed, "problem", "") == f"too large (over {MAX_ELEMENTS:,} XML elements)"
 
 
+@pytest.mark.slow  # a timing guard rail: a generous bound, not a benchmark
 def test_huge_item_counts_are_cut_to_the_cap_quickly() -> None:
     # 150,000 empty items: cut to the first 500 before feedparser sees them, the rest counted.
     # (The 10 MB cap holds 765,000 such items: 3.3 s and 154 MB peak RSS, linear.) Timed

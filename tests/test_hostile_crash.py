@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefing.store import Store
-from tests.conftest import REPO, LoopbackServer, items, rss
+from tests.helpers import REPO, LoopbackServer, items, rss
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL")
 

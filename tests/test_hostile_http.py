@@ -24,7 +24,7 @@ from briefing.fetch import FetchLimits, FetchResult, fetch_all, make_client
 from briefing.models import Feed, Validators
 from briefing.pipeline import refresh
 from briefing.store import Store
-from tests.conftest import LoopbackServer, rss
+from tests.helpers import LoopbackServer, rss
 from tests.test_fetch import fetch
 
 FEED = rss([{"title": "Good story", "link": "http://example.org/1", "guid": "g1"}])
@@ -44,6 +44,7 @@ async def test_connection_refused() -> None:
     assert not result.ok and result.status == "could not connect (connection refused)"
 
 
+@pytest.mark.slow  # a timing guard rail: a generous bound, not a benchmark
 async def test_trickling_server_hits_the_total_deadline(server: LoopbackServer) -> None:
     def trickle(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
@@ -121,6 +122,7 @@ def serve_bomb(h: BaseHTTPRequestHandler) -> None:
     h.wfile.write(gzip_bomb())
 
 
+@pytest.mark.slow  # a timing guard rail: a generous bound, not a benchmark
 async def test_gzip_bomb_is_refused_quickly_with_bounded_memory(server: LoopbackServer) -> None:
     assert len(gzip_bomb()) < 1_100_000
     server.routes["/bomb"] = serve_bomb

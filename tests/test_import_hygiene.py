@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 import subprocess
 import sys
@@ -119,3 +120,28 @@ def test_the_circle_check_sees_a_function_level_circle(tmp_path: Path) -> None:
         assert import_circles("circle_pkg") == [["circle_pkg.a", "circle_pkg.b"]]
     finally:
         sys.path.remove(str(tmp_path))
+
+
+def private_imports(root: Path) -> list[str]:
+    """`from briefing.x import _name` (or `import briefing.x._y`) anywhere under root: a
+    leading underscore means "this module's own", so no other module may reach for it."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("briefing"):
+                found += [
+                    f"{path.name}: {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and not alias.name.startswith("__")
+                ]
+    return found
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    here = Path(__file__).resolve().parents[1]
+    assert private_imports(here / "briefing") + private_imports(here / "benchmarks") == []
+
+
+def test_the_private_import_check_sees_one(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("from briefing.enrich import _hidden, public\n")
+    assert private_imports(tmp_path) == ["a.py: briefing.enrich._hidden"]

@@ -18,7 +18,7 @@ from briefing.parse import parse_feed
 from briefing.pipeline import refresh
 from briefing.safety import SUMMARY_MAX
 from briefing.store import Store
-from tests.conftest import LoopbackServer
+from tests.helpers import LoopbackServer
 
 FEED = Feed(name="Example", url="https://example.org/feed.json")
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from briefing.cli import main
 from briefing.config import load_config
 from briefing.models import Feed
 from briefing.opml import MAX_BYTES, OpmlError, parse_opml, render_opml, slug
-from tests.conftest import LoopbackServer
+from tests.helpers import LoopbackServer
 
 FEEDS = (
     Feed("BBC World", "https://feeds.bbci.co.uk/news/world/rss.xml", ("world", "uk")),
@@ -205,6 +205,7 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 </body></opml>"""
 
 
+@pytest.mark.slow  # a timing guard rail: a generous bound, not a benchmark
 def test_billion_laughs_is_not_expanded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     started = time.perf_counter()
     with pytest.raises(OpmlError, match="undefined entity"):

@@ -12,7 +12,7 @@ from briefing.items import raw_date_ok
 from briefing.models import Feed
 from briefing.parse import parse_feed
 from briefing.safety import SUMMARY_MAX
-from tests.conftest import rss
+from tests.helpers import rss
 
 FEED = Feed(name="Example", url="http://example.org/feed.xml")
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -6,11 +6,13 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from briefing.config import Config, Settings
 from briefing.models import Feed, Progress
 from briefing.pipeline import refresh
 from briefing.store import Store
-from tests.conftest import LoopbackServer, items, rss
+from tests.helpers import LoopbackServer, items, rss
 
 
 def config_for(
@@ -70,6 +72,7 @@ async def test_cancel_stops_after_the_current_feed(server: LoopbackServer, tmp_p
     assert len(report.feeds) == 1 and "refresh cancelled" in report.notes
 
 
+@pytest.mark.slow  # a timing guard rail: a generous bound, not a benchmark
 async def test_cancel_does_not_wait_for_a_hanging_server(
     server: LoopbackServer, tmp_path: Path
 ) -> None:

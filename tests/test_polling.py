@@ -30,7 +30,7 @@ from briefing.polling import (
 )
 from briefing.store import Store
 from briefing.store.base import MIGRATIONS
-from tests.conftest import LoopbackServer, rss
+from tests.helpers import LoopbackServer, rss
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 POLL = PollSettings()

@@ -119,6 +119,7 @@ def test_html_to_text(fragment: str, expected: str) -> None:
     "fragment",
     ["<!--" * 40_000, "<a" * 80_000, "<?" * 80_000, "</" * 80_000, "<script>" * 20_000],
 )
+@pytest.mark.slow  # a timing guard rail: a generous bound, not a benchmark
 def test_html_to_text_is_linear_on_pathological_markup(fragment: str) -> None:
     # html.parser re-scans unclosed constructs: "<a" * 80,000 took 16 s there.
     started = time.monotonic()

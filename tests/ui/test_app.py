@@ -21,8 +21,7 @@ from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
 from briefing.ui.widgets.thread_list import ThreadList
-from tests.conftest import rss
-from tests.helpers import settle
+from tests.helpers import rss, settle
 from tests.ui.conftest import SessionFactory
 
 BODIES = {

@@ -21,8 +21,7 @@ from briefing.ui.app import BriefingApp
 from briefing.ui.screens.feed_form import ConfirmDialog, FeedForm
 from briefing.ui.screens.feeds import FeedsScreen
 from briefing.ui.widgets.refresh_bar import RefreshBar
-from tests.conftest import rss
-from tests.helpers import settle
+from tests.helpers import rss, settle
 
 FEEDS = """\
 # my feeds: keep this comment

@@ -19,8 +19,7 @@ from briefing.models import Feed
 from briefing.ui.app import BriefingApp
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
-from tests.conftest import rss
-from tests.helpers import settle
+from tests.helpers import rss, settle
 
 SOCHI = next(url for url, name in ARTICLES.items() if name.startswith("anatolia-wire"))
 PAYWALLED = next(url for url, name in ARTICLES.items() if name.startswith("steppe-herald"))

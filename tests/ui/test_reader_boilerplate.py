@@ -7,7 +7,7 @@ from textual.widgets import Static
 from briefing.ui.app import BriefingApp
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
-from tests.conftest import rss
+from tests.helpers import rss
 from tests.ui.conftest import SessionFactory
 
 BLURB = "Join the Seven Sharp team for a fresh perspective on today's stories."

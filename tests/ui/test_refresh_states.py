@@ -15,8 +15,7 @@ from briefing.ui.messages import RefreshProgress
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
 from briefing.ui.widgets.thread_list import ThreadList
-from tests.conftest import unwritable
-from tests.helpers import settle
+from tests.helpers import settle, unwritable
 from tests.ui.conftest import SessionFactory
 from tests.ui.test_app import BODIES, titles
 
