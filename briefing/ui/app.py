@@ -39,9 +39,9 @@ from briefing.ui.messages import (
     RefreshStarted,
     RefreshStatus,
 )
+from briefing.ui.screens import help_groups
 from briefing.ui.screens.help import HelpScreen
 from briefing.ui.screens.main import MainScreen
-from briefing.ui.widgets.rows import RowList
 
 DEFAULT_THEME = "textual-dark"
 # Keys that Textual itself provides and the help screen should still list.
@@ -313,19 +313,9 @@ class BriefingApp(App[int]):
 
     def all_bindings(self) -> list[tuple[str, str, str]]:
         """Every binding of the app, screens and lists, for the help screen."""
-        from briefing.ui.screens.brief import BriefScreen
-        from briefing.ui.screens.feeds import FeedsScreen  # on demand, like F (see there)
-
         rows: list[tuple[str, str, str]] = []
         seen: set[str] = set()
-        groups = [
-            ("", self.BINDINGS),
-            ("", MainScreen.BINDINGS),
-            ("", RowList.BINDINGS),
-            ("Feeds screen: ", FeedsScreen.BINDINGS),
-            ("Briefing: ", BriefScreen.BINDINGS),
-        ]
-        for prefix, group in groups:
+        for prefix, group in [("", self.BINDINGS), *help_groups()]:
             for binding in group:
                 if not isinstance(binding, Binding) or (binding.id or "") in seen:
                     continue

@@ -9,13 +9,13 @@ Closing the screen marks the brief read, so the next one starts there (as `brief
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
@@ -59,11 +59,16 @@ def card(entry: brief.Entry) -> Group:
 class BriefScreen(Screen[int | None]):
     """Dismissed with the chosen thread's id (enter), or None (escape, b, q)."""
 
+    HELP_GROUP: ClassVar[str] = "Briefing: "  # how the help introduces these keys
     BINDINGS = [
         Binding("escape,b,q", "close", "Close", id="brief-close"),
         Binding("j", "cursor('down')", "Down", show=False, id="brief-down"),
         Binding("k", "cursor('up')", "Up", show=False, id="brief-up"),
     ]
+
+    @classmethod
+    def help_bindings(cls) -> list[BindingType]:
+        return list(cls.BINDINGS)
 
     def __init__(self, since: datetime | None = None) -> None:
         super().__init__(id="brief")

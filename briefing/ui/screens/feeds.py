@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
@@ -107,6 +107,7 @@ class FeedsScreen(ModalScreen[None]):
     | escape, q, F | close |
     """
 
+    HELP_GROUP: ClassVar[str] = "Feeds screen: "  # how the help introduces these keys
     BINDINGS = [
         Binding("a", "add_feed", "Add", id="feeds-add"),
         Binding("e", "edit_feed", "Edit", id="feeds-edit"),
@@ -115,6 +116,10 @@ class FeedsScreen(ModalScreen[None]):
         Binding("r", "refresh", "Refresh", id="feeds-refresh"),
         Binding("escape,q,F", "dismiss", "Close", key_display="esc", id="feeds-close"),
     ]
+
+    @classmethod
+    def help_bindings(cls) -> list[BindingType]:
+        return list(cls.BINDINGS)
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     """Below 100 columns the table takes the whole screen, so no column is cut."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -22,6 +22,7 @@ from briefing.ui.screens.filters import Filters, Place, place_of
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.refresh_bar import RefreshBar
+from briefing.ui.widgets.rows import RowList
 from briefing.ui.widgets.story_list import StoryList, all_title
 from briefing.ui.widgets.thread_head import ThreadHead
 from briefing.ui.widgets.thread_list import ThreadList
@@ -61,6 +62,7 @@ class MainScreen(Screen[None]):
     | w | why the story is in its thread |
     """
 
+    HELP_GROUP: ClassVar[str] = ""  # how the help introduces these keys
     BINDINGS = [
         Binding("slash", "search", "Search", id="search"),
         Binding("e", "entities", "Entities", id="entities"),
@@ -80,6 +82,10 @@ class MainScreen(Screen[None]):
         Binding("R", "rename_thread", "Rename thread…", show=False, id="rename-thread"),
         Binding("u", "undo_correction", "Undo correction", show=False, id="undo-correction"),
     ]
+
+    @classmethod
+    def help_bindings(cls) -> list[BindingType]:
+        return [*cls.BINDINGS, *RowList.BINDINGS]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     """Below 120 columns the entity panel gives its place to the reader (see briefing.tcss)."""
