@@ -9,12 +9,15 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from briefing.models import Story
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -148,3 +151,23 @@ def rss(items: list[dict[str, str]], title: str = "Test feed") -> bytes:
         parts.append(f"<item>{fields}</item>")
     parts.append("</channel></rss>")
     return "\n".join(parts).encode("utf-8")
+
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def make_story(n: int, at: datetime | None = None, **changes: object) -> Story:
+    """Story n of outlet A, published and first seen at ``at`` (T0 + n hours by default);
+    ``changes`` replaces any field. The one story factory: modules set their own defaults."""
+    when = at if at is not None else T0 + timedelta(hours=n)
+    base = Story(
+        id=f"id{n}",
+        feed_url="https://a.example/feed",
+        source="Outlet A",
+        title=f"Title number {n}",
+        link=f"https://a.example/{n}",
+        summary=f"Summary {n} about Idlib and the Sochi deal",
+        published=when,
+        first_seen=when,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]

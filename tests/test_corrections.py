@@ -13,22 +13,22 @@ from briefing import corrections
 from briefing.corrections import CorrectionError
 from briefing.models import DETACH, MERGE, PLACE, RENAME, Mention, Story
 from briefing.store import Store
+from tests.helpers import make_story
 
 T0 = datetime(2026, 11, 18, 6, tzinfo=UTC)
 
 
 def story(n: int, **changes: object) -> Story:
-    base = Story(
-        id=f"id{n}",
-        feed_url="https://a.example/feed",
-        source=f"Outlet {n % 3}",
-        title=f"Harbour strike talks day {n}",
-        link=f"https://a.example/{n}",
-        summary="Dock workers in Rotterdam met the port authority about the harbour strike.",
-        published=T0 + timedelta(hours=n),
-        first_seen=T0 + timedelta(hours=n),
+    return make_story(
+        n,
+        T0 + timedelta(hours=n),
+        **{
+            "source": f"Outlet {n % 3}",
+            "title": f"Harbour strike talks day {n}",
+            "summary": "Dock workers in Rotterdam met the port authority about the harbour strike.",
+            **changes,
+        },
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def seed(path: Path) -> Store:
@@ -273,7 +273,6 @@ def detach_then_thread_more(path: Path, honour: bool) -> tuple[int | None, int |
 def test_a_detached_story_stays_out_after_rethreading(
     tmp_path: Path, recognizer: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dataclasses import replace
 
     from briefing.threads.model import ThreadModel
 

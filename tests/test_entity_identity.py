@@ -16,6 +16,7 @@ from briefing.entities import Recognizer, name_key
 from briefing.entities import kinds as entity_kinds
 from briefing.models import EVENT, ORG, PERSON, PLACE, Mention, Story
 from briefing.store import Store
+from tests.helpers import make_story
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -34,16 +35,10 @@ def named(mentions: list[Mention], title: str, summary: str) -> dict[str, set[st
 
 
 def story(n: int, title: str, summary: str = "", feed: str = "https://a.example/feed") -> Story:
-    return Story(
-        id=f"id{n}-{feed}",
-        feed_url=feed,
-        source=feed,
-        title=title,
-        link=f"{feed}/{n}",
-        summary=summary,
-        published=T0 + timedelta(hours=n),
-        first_seen=T0 + timedelta(hours=n),
-    )
+    return make_story(
+        n, T0 + timedelta(hours=n), id=f"id{n}-{feed}", feed_url=feed, source=feed,
+        title=title, link=f"{feed}/{n}", summary=summary,
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -13,21 +13,17 @@ import pytest
 from briefing import enrich
 from briefing.models import Story
 from briefing.store import Store
+from tests.helpers import make_story
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def story(n: int, feed: str = "a") -> Story:
-    return Story(
-        id=f"{feed}{n}",
-        feed_url=f"https://{feed}.example/feed",
-        source=feed.upper(),
-        title=f"Title {n}",
-        link=f"https://{feed}.example/{n}",
+    return make_story(
+        n, T0 + timedelta(minutes=n), id=f"{feed}{n}", feed_url=f"https://{feed}.example/feed",
+        source=feed.upper(), title=f"Title {n}", link=f"https://{feed}.example/{n}",
         summary=f"Summary {n}",
-        published=T0 + timedelta(minutes=n),
-        first_seen=T0 + timedelta(minutes=n),
-    )
+    )  # fmt: skip
 
 
 def plan(store: Store, sql: str, args: tuple[object, ...]) -> str:

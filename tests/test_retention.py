@@ -12,6 +12,7 @@ import pytest
 from briefing.models import Article, Mention, Story
 from briefing.store import Store
 from briefing.store.retention import Retention
+from tests.helpers import make_story
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 FEED_A = "https://a.example/feed"
@@ -20,18 +21,9 @@ YEAR = Retention(keep_days=365, active_days=3)
 
 
 def story(n: int, age_days: float, **changes: object) -> Story:
-    when = NOW - timedelta(days=age_days)
-    base = Story(
-        id=f"id{n}",
-        feed_url=FEED_A,
-        source="Outlet A",
-        title=f"Title {n} zebra{n}",
-        link=f"https://a.example/{n}",
-        summary=f"Summary {n} about Idlib",
-        published=when,
-        first_seen=when,
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    title, summary = f"Title {n} zebra{n}", f"Summary {n} about Idlib"
+    at = NOW - timedelta(days=age_days)
+    return make_story(n, at, **{"feed_url": FEED_A, "title": title, "summary": summary, **changes})
 
 
 @pytest.fixture

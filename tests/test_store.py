@@ -10,22 +10,13 @@ import pytest
 
 from briefing.models import Article, FeedStatus, Story, Validators
 from briefing.store import MIGRATIONS, Store, StoreError, fts_query
+from tests.helpers import make_story
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def story(n: int, **changes: object) -> Story:
-    base = Story(
-        id=f"id{n}",
-        feed_url="https://a.example/feed",
-        source="Outlet A",
-        title=f"Title number {n}",
-        link=f"https://a.example/{n}",
-        summary=f"Summary {n} about Idlib and the Sochi deal",
-        published=T0 + timedelta(hours=n),
-        first_seen=T0 + timedelta(hours=n),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return make_story(n, T0 + timedelta(hours=n), **changes)
 
 
 @pytest.fixture
