@@ -16,7 +16,7 @@ from briefing.ui.app import BriefingApp
 from briefing.ui.screens.export import ExportDialog
 from briefing.ui.screens.feeds import FeedsScreen
 from briefing.ui.screens.help import HelpScreen
-from briefing.ui.screens.main import MainScreen
+from briefing.ui.screens.main import PREVIEW_DELAY, MainScreen
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
 from briefing.ui.widgets.story_list import StoryList
@@ -123,6 +123,9 @@ async def test_choosing_a_thread_shows_its_timeline(make_session: SessionFactory
         await settle(pilot)
         threads = app.screen.query_one(ThreadList)
         await pilot.press("j")
+        # The stories load once the cursor has rested PREVIEW_DELAY: wait that long, as a
+        # reader does (not on the key latency of Pilot happening to exceed it).
+        await pilot.pause(PREVIEW_DELAY)
         await pilot.pause()
         thread = threads.current
         assert thread is not None
@@ -664,3 +667,20 @@ def test_the_all_stories_row_groups_thousands() -> None:
 
     assert "1,000,000 stories, newest first" in all_row(1_000_000).plain
     assert "about 2,500 stories" in all_row(2_500, approx=True).plain
+
+
+async def test_going_to_a_thread_shows_its_stories_at_once(
+    make_session: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The palette's "go to thread" and the brief's enter jump: no waiting for the cursor to
+    # rest, which is for held keys (a preview delay of 30 s would show it).
+    monkeypatch.setattr("briefing.ui.screens.main.PREVIEW_DELAY", 30.0)
+    app = BriefingApp(make_session(BODIES))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        threads = app.screen.query_one(ThreadList)
+        thread = next(t for t in threads.threads if t.stories > 1)
+        app.go_to_thread(thread.id)
+        await pilot.pause()
+        listed = app.screen.query_one(StoryList).stories
+        assert listed and {s.thread_id for s in listed} == {thread.id}

@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from briefing.config import Config, Session, Settings, load_config
 from briefing.demo import demo_config, demo_transport
 from briefing.ui.app import BriefingApp
+from briefing.ui.screens.main import PREVIEW_DELAY
 from tests.helpers import settle
 from tests.ui.fixed_store import fixed_demo_store
 
@@ -126,7 +127,9 @@ def test_export_dialog(snap_compare: Any, tmp_path: Path) -> None:
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        await pilot.press("j", "S")
+        await pilot.press("j")
+        await pilot.pause(PREVIEW_DELAY)  # the thread's stories load once the cursor rests
+        await pilot.press("S")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)

@@ -286,7 +286,11 @@ class MainScreen(Screen[None]):
             self.reload()
         index = next((i + 1 for i, t in enumerate(threads.threads) if t.id == thread_id), None)
         if index is not None:
-            threads.cursor = index
+            # A jump, not a cursor passing by: the thread's stories show now, not after the
+            # cursor has rested (the preview timer is for held keys).
+            with threads.prevent(ThreadList.Chosen):
+                threads.cursor = index
+            self.load_stories()  # (it stops a pending preview)
             threads.focus()
 
     @on(Input.Submitted, "#search")
