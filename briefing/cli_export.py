@@ -4,6 +4,7 @@ line writes to files or reads from them."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -53,8 +54,8 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
     from briefing.export import (
         ExportRefused,
         ThreadGone,
-        render_dossier,
         save_thread,
+        thread_dossier,
         user_path,
     )
     from briefing.store import Store
@@ -84,9 +85,11 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
         for thread in threads:
             summary = thread_summary(store, thread.id, now)
             if args.output == "-":
-                if (data := store.dossier(thread.id)) is not None:
+                with contextlib.suppress(ThreadGone):
                     sys.stdout.write(
-                        render_dossier(*data, generated=now, front_matter=front, summary=summary)
+                        thread_dossier(
+                            store, thread.id, generated=now, front_matter=front, summary=summary
+                        )[1]
                     )
                 continue
             try:

@@ -467,6 +467,23 @@ def write_dossier(text: str, path: Path, *, force: bool = False) -> Path:
     return path
 
 
+def thread_dossier(
+    store: Store,
+    thread_id: int,
+    *,
+    generated: datetime,
+    front_matter: bool = False,
+    summary: Summary | None = None,
+) -> tuple[Thread, str]:
+    """The thread and its dossier's Markdown, read from the store; ThreadGone if the thread
+    was merged or undone meanwhile."""
+    data = store.dossier(thread_id)
+    if data is None:
+        raise ThreadGone("this thread is gone (merged or undone): choose another")
+    text = render_dossier(*data, generated=generated, front_matter=front_matter, summary=summary)
+    return data[0], text
+
+
 def save_thread(
     store: Store,
     thread_id: int,
@@ -484,11 +501,10 @@ def save_thread(
     ``export`` and the TUI's s and S. A thread saved on its own (``keep``) is kept from
     pruning, unless the store is read-only. Raises ExportRefused (ThreadGone if the thread was
     merged or undone meanwhile) with a message for the user."""
-    data = store.dossier(thread_id)
-    if data is None:
-        raise ThreadGone("this thread is gone (merged or undone): choose another")
-    text = render_dossier(*data, generated=generated, front_matter=front_matter, summary=summary)
-    written = write_dossier(text, dossier_path(target, data[0]) if into else target, force=force)
+    thread, text = thread_dossier(
+        store, thread_id, generated=generated, front_matter=front_matter, summary=summary
+    )
+    written = write_dossier(text, dossier_path(target, thread) if into else target, force=force)
     if keep and not store.read_only:
         store.set_thread_kept(thread_id)
     return written
