@@ -50,7 +50,7 @@ def _ids(bindings: Iterable[BindingType]) -> dict[str, Binding]:
 
 def check_keymap(
     config: Config,
-    app_bindings: Sequence[BindingType] = (),
+    app_bindings: Sequence[BindingType],
     groups: Sequence[list[BindingType]] | None = None,
 ) -> dict[str, str]:
     """The keymap for App.set_keymap, or ConfigError: an unknown id, a reserved key, a clash."""

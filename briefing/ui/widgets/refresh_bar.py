@@ -12,7 +12,7 @@ from textual.widgets import ProgressBar, Static
 
 from briefing.models import Progress
 from briefing.safety import clean_line
-from briefing.ui.messages import RefreshEnded, RefreshStarted
+from briefing.ui.messages import RefreshEnded, RefreshStarted, RefreshStatus
 
 if TYPE_CHECKING:
     from textual.signal import Signal
@@ -39,7 +39,7 @@ class RefreshBar(Horizontal):
         if status is not None:
             status.subscribe(self, self.show)
 
-    def show(self, status: RefreshStarted | Progress | RefreshEnded) -> None:
+    def show(self, status: RefreshStatus) -> None:
         if isinstance(status, RefreshStarted):
             self.start(status.feeds)
         elif isinstance(status, RefreshEnded):
