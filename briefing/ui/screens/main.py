@@ -13,11 +13,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
-from briefing.models import EntityCount, Story, Thread
-from briefing.safety import clean_line, safe_link
+from briefing.models import EntityCount, Story
+from briefing.safety import clean_line
 from briefing.threads.order import briefing_order
 from briefing.ui.messages import FullTextDone
-from briefing.ui.screens import filters
+from briefing.ui.screens import filters, reading
 from briefing.ui.screens.filters import Filters, Place, place_of
 from briefing.ui.widgets.entity_panel import EntityPanel
 from briefing.ui.widgets.reader import Reader
@@ -260,7 +260,7 @@ class MainScreen(Screen[None]):
     @on(StoryList.Opened)
     def open_story(self, event: StoryList.Opened) -> None:
         self.show_story(event.story)
-        self.mark(event.story, read=True)
+        reading.mark(self, event.story, read=True)
 
     @on(EntityPanel.Picked)
     def entity_picked(self, event: EntityPanel.Picked) -> None:
@@ -341,45 +341,6 @@ class MainScreen(Screen[None]):
         self.latest_first = not self.latest_first
         self.reload()
 
-    def action_toggle_read(self) -> None:
-        threads = self.query_one(ThreadList)
-        if self.focused is threads:
-            if threads.current is not None:
-                self.mark_thread(threads.current)
-            else:  # "All stories": m marks one thread, never the whole store
-                self.notify(
-                    "m marks the highlighted thread, or in the stories list one story: "
-                    "move to a thread first.",
-                    severity="warning",
-                    markup=False,
-                )
-            return
-        story = self.query_one(StoryList).current
-        if story is not None:
-            self.mark(story, read=not story.read)
-
-    def action_open_link(self) -> None:
-        story = self.query_one(StoryList).current
-        if story is None:
-            return
-        link = safe_link(story.link)
-        if not link:
-            self.notify("This story has no web link that can be opened safely.", severity="warning")
-            return
-        if not self.app.open_link(link):  # not opened: not read either
-            self.app.copy_to_clipboard(link)
-            self.notify(
-                "No browser found. The link, copied to the clipboard if the terminal allows:\n"
-                + link,
-                title="Browser",
-                severity="warning",
-                markup=False,
-                timeout=20,
-            )
-            return
-        self.mark(story, read=True)
-        self.notify(f"Opened {link[:80]}", title="Browser", markup=False)
-
     def current_thread_id(self) -> int | None:
         """The highlighted thread, or the thread of the highlighted story under "All stories"."""
         thread = self.query_one(ThreadList).current
@@ -388,24 +349,20 @@ class MainScreen(Screen[None]):
         story = self.query_one(StoryList).current
         return story.thread_id if story is not None else None
 
+    # -- reading (ui/screens/reading.py) ----------------------------------------------------
+    def action_toggle_read(self) -> None:
+        reading.toggle_read(self)
+
+    def action_open_link(self) -> None:
+        reading.open_link(self)
+
+    def action_keep_thread(self) -> None:
+        reading.keep_thread(self)
+
     def action_save_thread(self) -> None:
         from briefing.ui.screens import saving  # not on the startup path (export)
 
         saving.save(self)
-
-    def action_keep_thread(self) -> None:
-        """Keep the thread out of retention (a kept thread is never pruned), or stop keeping it."""
-        thread_id = self.current_thread_id()
-        thread = self.app.store.thread(thread_id) if thread_id is not None else None
-        if thread is None:
-            self.notify("Choose a thread to keep.", severity="warning")
-            return
-        if not self.app.written(lambda: self.app.store.set_thread_kept(thread.id, not thread.kept)):
-            return
-        word = "Unkept" if thread.kept else "Kept"
-        tail = "; old stories may be pruned again" if thread.kept else ": never pruned"
-        self.notify(f"{word} “{clean_line(thread.name, 50)}”{tail}.", markup=False, timeout=3)
-        self.refresh_threads()
 
     def action_save_thread_as(self) -> None:
         from briefing.ui.screens import saving  # not on the startup path (export)
@@ -437,32 +394,6 @@ class MainScreen(Screen[None]):
         from briefing.ui.screens import corrections
 
         corrections.why(self)
-
-    def mark(self, story: Story, read: bool) -> None:
-        """Mark a story and its re-publications read (or unread)."""
-        if story.read == read:
-            return
-        stories = self.query_one(StoryList)
-        ids = [story.id, *(c.id for c in stories.copies.get(story.id, []))]
-        if not self.app.written(lambda: self.app.store.set_read(ids, read)):
-            return
-        story.read = read
-        stories.update_story(story)
-        self.refresh_threads()
-
-    def mark_thread(self, thread: Thread) -> None:
-        read = thread.unread > 0
-        if not self.app.written(lambda: self.app.store.set_thread_read(thread.id, read)):
-            return
-        if read:  # read through: nothing in it is new any more, so "+N" goes too
-            self.app.store.mark_thread_opened(thread.id, self.app.clock())
-        self.notify(
-            f"Marked “{clean_line(thread.name, 50)}” {'read' if read else 'unread'}.",
-            markup=False,
-            timeout=2,
-        )
-        self.refresh_threads()
-        self.load_stories()
 
     def refresh_threads(self) -> None:
         """Redraw the thread rows (unread markers) without touching the story list.
