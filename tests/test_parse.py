@@ -417,3 +417,18 @@ def test_xml_without_a_feed_root_is_not_an_empty_feed(body: bytes, problem: str)
     # issue 13, item 7: a book catalogue was stored as an empty feed.
     parsed = parse_feed(body, FEED, now=NOW)
     assert parsed.problem == problem and parsed.stories == []
+
+
+def test_cp1252_code_points_map_as_feedparser_maps_them_beside_any_other_character() -> None:
+    """parse.py swaps feedparser's cp1252 dict for a table: C1 code points still become the
+    cp1252 characters, one with no cp1252 meaning still goes, and BMP and astral text stays."""
+    body = rss([
+        {
+            "title": "Erdo\u011fan said &#147;yes&#148; to &#128;5 \U0001f1fa\U0001f1e6 &#x9d;",
+            "description": "A &#150; b \u00e9 \u65e5\u672c",
+            "link": "http://example.org/a",
+        }
+    ])  # fmt: skip
+    (story,) = parse_feed(body, FEED, now=NOW).stories
+    assert story.title == "Erdo\u011fan said \u201cyes\u201d to \u20ac5 \U0001f1fa\U0001f1e6"
+    assert story.summary == "A \u2013 b \u00e9 \u65e5\u672c"
