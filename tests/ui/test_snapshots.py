@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from briefing.config import Config, Session, Settings, load_config
 from briefing.demo import demo_config, demo_transport
@@ -22,6 +23,13 @@ from tests.ui.fixed_store import fixed_demo_store
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SIZE = (140, 40)
+
+
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A focused Input's cursor stays as focus leaves it (shown): its 0.5 s blink made a
+    snapshot depend on how long a loaded machine took to get from the key press to the shot."""
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda _self: None)
 
 
 def demo_app(tmp_path: Path) -> BriefingApp:
