@@ -47,9 +47,9 @@ feedparser.mixin._urljoin = _memo_urljoin
 
 # feedparser maps the C1 code points of a cp1252 document read as Latin-1 (U+0080-U+009F) with
 # str.translate and a 27-entry dict: in a text with any non-ASCII character, each character
-# missing from the dict raises and clears a KeyError (44% of parsing a 9 MB feed with one "ğ"
-# per item). A table over the whole BMP, identity but for those 27, maps every string the same
-# way without the exceptions; astral characters fall off its end and stay as they are.
+# missing from the dict raises and clears a KeyError (a 9 MB feed with one "ğ" per item parsed
+# in 1.31 s, 1.00 s without). A table over the whole BMP, identity but for those 27, maps every
+# string the same way without the exceptions; astral characters fall off its end, unchanged.
 _CP1252_TABLE = array.array("I", range(0x10000))
 for _code, _char in feedparser.mixin._cp1252.items():
     _CP1252_TABLE[_code] = ord(_char)
